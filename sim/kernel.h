@@ -1,0 +1,159 @@
+// The simulation kernel: one thread, simulated time, an event queue, tasks as stackful fibers grouped
+// into processes that crash and restart, and one Decisions object through which every
+// nondeterministic choice of the run is drawn and recorded. Not thread-safe: one Kernel per thread,
+// several Kernels may live in one program (no globals).
+//
+// Calls marked "From a task" must be made on a task's fiber; they may yield.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/decisions.h"
+#include "sim/trace.h"
+
+namespace seedbed {
+
+using Nanos = int64_t;
+using TaskId = uint32_t;
+using ProcessId = uint32_t;
+inline constexpr TaskId kNoTask = ~TaskId{0};
+
+enum class Strategy : uint8_t { kRandom, kPct };
+
+struct KernelConfig {
+  uint64_t seed = 1;
+  Strategy strategy = Strategy::kRandom;
+  int pct_depth = 2;                    // PCT: d; d-1 priority change points
+  uint64_t pct_steps_estimate = 10000;  // PCT: k, where change points are drawn
+  uint64_t event_budget = 10'000'000;   // scheduler steps + timer events
+  Nanos time_budget_ns = 3'600'000'000'000;  // one simulated hour
+  size_t stack_bytes = 64 * 1024;       // per task, plus one guard page
+  const DecisionList* replay = nullptr; // feed these decisions back first (replay/shrink)
+  bool trace_details = true;            // keep event detail strings (the hash is always kept)
+};
+
+// Why a run stopped.
+enum class RunOutcome : uint8_t {
+  kQuiescent,       // no runnable task, no pending event, no blocked task
+  kDeadlock,        // no runnable task, no pending event, but tasks still wait
+  kEventBudget,     // event budget spent
+  kTimeBudget,      // the next event lies past the time budget
+  kStopped,         // Stop() was called
+};
+
+struct WaitingTask {
+  std::string process;
+  std::string task;
+  std::string waits_on;  // e.g. "mutex wal.buffer (held by node-a/flush)"
+};
+
+struct RunResult {
+  RunOutcome outcome = RunOutcome::kQuiescent;
+  uint64_t events = 0;
+  Nanos end_time_ns = 0;
+  std::vector<WaitingTask> waiting;  // filled on kDeadlock
+};
+
+class Process;
+using BootFn = std::function<void(Process&)>;
+
+// A simulated process: tasks, a boot function run as task "boot" at start and after every restart,
+// crash hooks (the world's disk drops unsynced state there), and objects kept until the crash.
+class Process {
+ public:
+  ProcessId id() const { return id_; }
+  const std::string& name() const { return name_; }
+  bool crashed() const { return crashed_; }
+  uint32_t incarnation() const { return incarnation_; }  // 0 on first boot, +1 per restart
+
+  // Keeps `object` alive until this process crashes or the kernel ends (destroyed in reverse order).
+  template <typename T>
+  T* Keep(std::unique_ptr<T> object) {
+    T* raw = object.get();
+    kept_.push_back(std::shared_ptr<void>(std::move(object)));
+    return raw;
+  }
+  // Called (in kernel context, after every task of the process was unwound) at each crash.
+  void OnCrash(std::function<void()> hook) { crash_hooks_.push_back(std::move(hook)); }
+
+ private:
+  friend class Kernel;
+  ProcessId id_ = 0;
+  std::string name_;
+  BootFn boot_;
+  bool crashed_ = false;
+  uint32_t incarnation_ = 0;
+  std::vector<std::shared_ptr<void>> kept_;
+  std::vector<std::function<void()>> crash_hooks_;
+};
+
+class Kernel {
+ public:
+  explicit Kernel(KernelConfig config);
+  ~Kernel();  // unwinds every live task
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  // --- set-up and driving (kernel context) ---
+  // Boots at the current time (its boot task becomes runnable).
+  Process& AddProcess(std::string name, BootFn boot);
+  Process& process(ProcessId id);
+  size_t process_count() const;
+  TaskId Spawn(Process& process, std::string name, std::function<void()> fn);
+  // Runs until quiescence, deadlock, a budget, or Stop().
+  RunResult Run();
+  // Runs until simulated time reaches `until_ns` (events at until_ns included) or the run stops early.
+  RunResult RunUntil(Nanos until_ns);
+  void Stop();
+
+  // --- time and events ---
+  Nanos Now() const;
+  // Calls `fn` in kernel context at `at_ns` (>= Now()). Events at equal times fire in an order
+  // chosen by a recorded decision.
+  void ScheduleAt(Nanos at_ns, std::function<void()> fn);
+
+  // --- from a task ---
+  TaskId current_task() const;       // kNoTask in kernel context
+  Process& current_process();        // REQUIRES: in a task
+  void Yield();
+  void SleepFor(Nanos duration_ns);
+  void SleepUntil(Nanos at_ns);
+  void Join(TaskId task);            // returns at once if the task ended or was unwound
+  bool TaskDone(TaskId task) const;
+  const std::string& task_name(TaskId task) const;
+  ProcessId task_process(TaskId task) const;
+
+  // Blocking primitive for sync objects: the current task stops being runnable until Wake().
+  // `waits_on` is shown in deadlock reports. With a timeout, returns false if it expired first.
+  void Block(std::string_view waits_on);
+  bool BlockFor(std::string_view waits_on, Nanos timeout_ns);
+  // Makes a blocked task runnable (kernel or task context). No effect on a task not blocked.
+  void Wake(TaskId task);
+
+  // --- crashes ---
+  // Crashes `process` now: from kernel context, or from one of its own tasks (which then does not
+  // return: its fiber is unwound). Every task of it is unwound by destroying its fiber (forced
+  // unwind: destructors run, nothing else). Then its crash hooks run and its kept objects die.
+  void Crash(Process& process);
+  // Restarts a crashed process: incarnation + 1, its boot function runs as a new task.
+  void Restart(Process& process);
+  // True while the current task is being unwound or its process has crashed: suspension calls then
+  // return at once and simulated I/O must fail with kAborted.
+  bool CurrentTaskDoomed() const;
+
+  // --- the run's record ---
+  Decisions& decisions();
+  Trace& trace();
+  const KernelConfig& config() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace seedbed
