@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/env/env.h"
 #include "sim/decisions.h"
 #include "sim/trace.h"
 
@@ -78,6 +79,10 @@ class Process {
     kept_.push_back(std::shared_ptr<void>(std::move(object)));
     return raw;
   }
+  // The interfaces the storage code of this process sees; set by the world (sim/world).
+  model::Env& env() { return env_; }
+  void set_env(const model::Env& env) { env_ = env; }
+
   // Called (in kernel context, after every task of the process was unwound) at each crash.
   void OnCrash(std::function<void()> hook) { crash_hooks_.push_back(std::move(hook)); }
 
@@ -90,6 +95,7 @@ class Process {
   uint32_t incarnation_ = 0;
   std::vector<std::shared_ptr<void>> kept_;
   std::vector<std::function<void()>> crash_hooks_;
+  model::Env env_;
 };
 
 class Kernel {

@@ -1,0 +1,118 @@
+// Fiber-aware synchronisation for simulated tasks: Mutex, CondVar, Semaphore, Channel<T>,
+// Promise/Future. Which waiter wakes is a recorded decision (DecisionKind::kWake), never FIFO by
+// construction. Each object belongs to one Kernel and must outlive its waiters. Not thread-safe.
+// Blocking calls yield; during a crash unwind they return at once (see Kernel::CurrentTaskDoomed).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/kernel.h"
+
+namespace seedbed {
+
+// The waiters of one object; Pick draws which one wakes.
+class WaitList {
+ public:
+  void Add(TaskId task) { waiters_.push_back(task); }
+  void Remove(TaskId task);
+  bool empty() const { return waiters_.empty(); }
+  size_t size() const { return waiters_.size(); }
+  // Removes and returns one waiter chosen by a decision. REQUIRES: !empty().
+  TaskId Pick(Kernel& kernel);
+  const std::vector<TaskId>& tasks() const { return waiters_; }
+
+ private:
+  std::vector<TaskId> waiters_;
+};
+
+class Mutex {
+ public:
+  Mutex(Kernel& kernel, std::string name);
+  void Lock();    // May yield.
+  bool TryLock();
+  void Unlock();  // Hands the lock to a waiter chosen by a decision.
+  TaskId holder() const { return holder_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  Kernel& kernel_;
+  std::string name_;
+  TaskId holder_ = kNoTask;
+  WaitList waiters_;
+};
+
+class CondVar {
+ public:
+  CondVar(Kernel& kernel, std::string name);
+  void Wait(Mutex& mu);                          // May yield. REQUIRES: mu held by the caller.
+  bool WaitFor(Mutex& mu, Nanos timeout_ns);     // May yield. false on timeout.
+  void NotifyOne();                              // wakes a waiter chosen by a decision
+  void NotifyAll();
+
+ private:
+  Kernel& kernel_;
+  std::string name_;
+  WaitList waiters_;
+};
+
+class Semaphore {
+ public:
+  Semaphore(Kernel& kernel, std::string name, int64_t permits);
+  void Acquire();  // May yield.
+  bool TryAcquire();
+  void Release();
+
+ private:
+  Kernel& kernel_;
+  std::string name_;
+  int64_t permits_;
+  WaitList waiters_;
+};
+
+// A bounded FIFO channel. Send blocks while full, Receive while empty. Close wakes everyone:
+// Send then fails, Receive drains what is left and then returns nullopt.
+template <typename T>
+class Channel {
+ public:
+  Channel(Kernel& kernel, std::string name, size_t capacity);
+  bool Send(T value);             // May yield. false if closed.
+  std::optional<T> Receive();     // May yield. nullopt once closed and drained.
+  std::optional<T> TryReceive();
+  void Close();
+  size_t size() const { return items_.size(); }
+
+ private:
+  Kernel& kernel_;
+  std::string name_;
+  size_t capacity_;
+  bool closed_ = false;
+  std::deque<T> items_;
+  WaitList senders_;
+  WaitList receivers_;
+};
+
+// One-shot value hand-off. Many tasks may wait on the Future.
+template <typename T>
+class Promise {
+ public:
+  Promise(Kernel& kernel, std::string name);
+  void Set(T value);            // REQUIRES: not yet set
+  bool ready() const { return value_.has_value(); }
+  const T& Wait();              // May yield.
+  std::optional<T> WaitFor(Nanos timeout_ns);  // May yield.
+
+ private:
+  Kernel& kernel_;
+  std::string name_;
+  std::optional<T> value_;
+  WaitList waiters_;
+};
+
+}  // namespace seedbed
+
+#include "sim/sync_inl.h"  // template definitions
