@@ -1,0 +1,41 @@
+// What the checkers concluded about a run: the violated invariants with their evidence. Checkers
+// append here; they never steer the run. Never yields.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seedbed {
+
+struct Violation {
+  std::string invariant;               // e.g. "no-lost-acknowledged-writes"
+  std::string message;                 // one line: what went wrong
+  int64_t time_ns = -1;                // when it was detected or happened (-1: after the run)
+  std::vector<std::string> evidence;   // the ops, objects and events that show it, one per line
+  std::vector<uint64_t> ops;           // history op ids it names (highlighted in reports)
+  std::vector<std::string> objects;    // object or file paths it names
+};
+
+class Verdict {
+ public:
+  Violation& Fail(std::string_view invariant, std::string message, int64_t time_ns = -1) {
+    violations_.push_back(Violation{std::string(invariant), std::move(message), time_ns, {}, {}, {}});
+    return violations_.back();
+  }
+  // Informational: a check that could not conclude (e.g. a linearizability search over budget).
+  void Note(std::string text) { notes_.push_back(std::move(text)); }
+
+  bool ok() const { return violations_.empty(); }
+  const std::vector<Violation>& violations() const { return violations_; }
+  const std::vector<std::string>& notes() const { return notes_; }
+  // The violation a failure is named after: the earliest detected (in-run ones first).
+  const Violation* first() const;
+
+ private:
+  std::vector<Violation> violations_;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace seedbed
