@@ -1,0 +1,47 @@
+// The failure file: everything needed to replay one failing run bit for bit (scenario, variant,
+// config, seed, the recorded decision list) plus what failed, guarded by a format version and a
+// checksum. JSON, so a person can read it. Never yields.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "sim/decisions.h"
+#include "sim/kernel.h"
+
+namespace seedbed {
+
+inline constexpr int kFailureFormatVersion = 1;
+
+struct FailureFile {
+  std::string seedbed_version;   // git describe of the build that wrote it
+  std::string scenario;
+  std::string variant;
+  uint64_t seed = 0;
+  Strategy strategy = Strategy::kRandom;
+  int pct_depth = 2;
+  uint64_t event_budget = 0;
+  int64_t time_budget_ns = 0;
+  std::string invariant;         // the violation it is named after
+  std::string message;
+  uint64_t trace_hash = 0;       // of the failing run: replay must reproduce it
+  uint64_t events = 0;
+  DecisionList decisions;
+  bool shrunk = false;
+};
+
+std::string_view StrategyName(Strategy strategy);
+absl::StatusOr<Strategy> ParseStrategy(std::string_view name);
+
+// Serialises with a checksum over every other field.
+std::string EncodeFailureFile(const FailureFile& file);
+// kInvalidArgument with a message saying which: not JSON (corrupt or truncated), a missing or
+// mistyped field, a checksum mismatch, an unknown format version.
+absl::StatusOr<FailureFile> DecodeFailureFile(std::string_view text);
+
+absl::Status WriteFailureFile(const std::string& path, const FailureFile& file);
+absl::StatusOr<FailureFile> ReadFailureFile(const std::string& path);
+
+}  // namespace seedbed

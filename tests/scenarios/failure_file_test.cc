@@ -1,0 +1,78 @@
+// Failure files: round trip, and every way a file can be bad is refused with a message saying which.
+#include <catch2/catch.hpp>
+
+#include "scenarios/failure_file.h"
+
+namespace seedbed {
+namespace {
+
+FailureFile Sample() {
+  FailureFile f;
+  f.scenario = "slatedb.wal_id_last_seen";
+  f.variant = "buggy";
+  f.seed = 1234;
+  f.strategy = Strategy::kPct;
+  f.pct_depth = 3;
+  f.event_budget = 1000;
+  f.time_budget_ns = 5000;
+  f.invariant = "manifest-not-ahead-of-wal";
+  f.message = "wal_id_last_seen 7 > highest durable WAL 6";
+  f.trace_hash = 0xdeadbeefcafef00dull;
+  f.events = 99;
+  f.decisions = {{3, DecisionKind::kSchedule}, {0, DecisionKind::kFault}, {12345678, DecisionKind::kLatency}};
+  return f;
+}
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("failure file round trip keeps every field", "[failure-file]") {
+  auto decoded = DecodeFailureFile(EncodeFailureFile(Sample()));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->scenario == "slatedb.wal_id_last_seen");
+  CHECK(decoded->seed == 1234);
+  CHECK(decoded->strategy == Strategy::kPct);
+  CHECK(decoded->pct_depth == 3);
+  CHECK(decoded->trace_hash == 0xdeadbeefcafef00dull);
+  CHECK(decoded->decisions == Sample().decisions);
+}
+
+TEST_CASE("a truncated failure file is refused", "[failure-file]") {
+  std::string text = EncodeFailureFile(Sample());
+  auto decoded = DecodeFailureFile(text.substr(0, text.size() / 2));
+  REQUIRE_FALSE(decoded.ok());
+  CHECK_THAT(std::string(decoded.status().message()), Catch::Contains("truncated"));
+}
+
+TEST_CASE("an edited failure file fails its checksum", "[failure-file]") {
+  std::string text = Replace(EncodeFailureFile(Sample()), "1234", "1235");
+  auto decoded = DecodeFailureFile(text);
+  REQUIRE_FALSE(decoded.ok());
+  CHECK_THAT(std::string(decoded.status().message()), Catch::Contains("checksum"));
+}
+
+TEST_CASE("a failure file of another format version is refused as incompatible", "[failure-file]") {
+  std::string text = Replace(EncodeFailureFile(Sample()), "\"format_version\": 1", "\"format_version\": 99");
+  auto decoded = DecodeFailureFile(text);
+  REQUIRE_FALSE(decoded.ok());
+  CHECK_THAT(std::string(decoded.status().message()), Catch::Contains("incompatible"));
+}
+
+TEST_CASE("a JSON file that is not a failure file is refused", "[failure-file]") {
+  auto decoded = DecodeFailureFile("{\"hello\": 1}");
+  REQUIRE_FALSE(decoded.ok());
+  CHECK_THAT(std::string(decoded.status().message()), Catch::Contains("not a failure file"));
+}
+
+TEST_CASE("a missing file is reported by name", "[failure-file]") {
+  auto read = ReadFailureFile("/nonexistent/dir/x.failure.json");
+  REQUIRE_FALSE(read.ok());
+  CHECK_THAT(std::string(read.status().message()), Catch::Contains("/nonexistent/dir/x.failure.json"));
+}
+
+}  // namespace seedbed
