@@ -1,0 +1,265 @@
+#include "scenarios/campaign.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+
+namespace seedbed {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;  // campaign pacing and seeds/s only: never reaches a run
+
+struct Unit {
+  size_t cell;
+  uint64_t seed;
+};
+
+// The i-th unit of this shard: seeds of the shard in order, every cell for each seed.
+Unit UnitAt(const CampaignOptions& o, uint64_t i) {
+  uint64_t seed_index = i / o.cells.size();
+  return {static_cast<size_t>(i % o.cells.size()),
+          o.seed_first + static_cast<uint64_t>(o.shard_index) +
+              static_cast<uint64_t>(o.shard_count) * seed_index};
+}
+
+uint64_t UnitCount(const CampaignOptions& o) {
+  if (o.seed_last < o.seed_first + static_cast<uint64_t>(o.shard_index)) return 0;
+  uint64_t seeds = (o.seed_last - o.seed_first - o.shard_index) / o.shard_count + 1;
+  return seeds * o.cells.size();
+}
+
+json RunUnit(const CampaignOptions& o, const Unit& unit) {
+  RunConfig config = o.base;
+  config.scenario = o.cells[unit.cell].scenario;
+  config.variant = o.cells[unit.cell].variant;
+  config.seed = unit.seed;
+  config.replay = nullptr;
+  auto start = Clock::now();
+  absl::StatusOr<RunReport> report = RunOnce(config);
+  bool nondet = false;
+  if (report.ok() && o.check_determinism) {
+    absl::StatusOr<RunReport> again = RunOnce(config);
+    nondet = !again.ok() || again->trace_hash != report->trace_hash;
+  }
+  double wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+  json line{{"cell", unit.cell}, {"seed", unit.seed}, {"wall_s", wall_s}, {"nondet", nondet}};
+  if (!report.ok()) {
+    line["failed"] = true;
+    line["invariant"] = "harness-error";
+    line["message"] = std::string(report.status().message());
+    return line;
+  }
+  line["failed"] = report->failed;
+  line["invariant"] = report->invariant();
+  line["message"] = report->failed ? report->first_violation()->message : "";
+  line["events"] = report->events;
+  line["sim_ns"] = report->sim_time_ns;
+  return line;
+}
+
+bool WriteAll(int fd, const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+[[noreturn]] void Worker(const CampaignOptions& o, int worker, int fd, Clock::time_point deadline) {
+  uint64_t count = UnitCount(o);
+  for (uint64_t i = static_cast<uint64_t>(worker);; i += static_cast<uint64_t>(o.jobs)) {
+    if (o.time_limit_s) {
+      if (Clock::now() >= deadline) break;
+    } else if (i >= count) {
+      break;
+    }
+    if (!WriteAll(fd, RunUnit(o, UnitAt(o, i)).dump() + "\n")) break;
+  }
+  close(fd);
+  _exit(0);
+}
+
+void Aggregate(const json& line, std::vector<CellResult>& cells) {
+  CellResult& c = cells.at(line.at("cell").get<size_t>());
+  uint64_t seed = line.at("seed").get<uint64_t>();
+  c.seeds++;
+  c.cpu_s += line.at("wall_s").get<double>();
+  c.events += line.value("events", uint64_t{0});
+  c.sim_ns += line.value("sim_ns", int64_t{0});
+  if (line.at("nondet").get<bool>()) {
+    c.nondeterministic++;
+    c.nondeterministic_seeds.push_back(seed);
+  }
+  if (!line.at("failed").get<bool>()) return;
+  c.failures++;
+  if (!c.first_failing_seed || seed < *c.first_failing_seed) c.first_failing_seed = seed;
+  std::string invariant = line.at("invariant").get<std::string>();
+  auto group = std::find_if(c.groups.begin(), c.groups.end(),
+                            [&](const FailureGroup& g) { return g.invariant == invariant; });
+  if (group == c.groups.end()) {
+    c.groups.push_back({invariant, 0, seed, line.at("message").get<std::string>()});
+    group = c.groups.end() - 1;
+  }
+  group->count++;
+  if (seed <= group->first_seed) {
+    group->first_seed = seed;
+    group->first_message = line.at("message").get<std::string>();
+  }
+}
+
+void PrintProgress(const CampaignOptions& o, const std::vector<CellResult>& cells, uint64_t total,
+                   double elapsed_s, std::ostream& out, bool final_line) {
+  uint64_t done = 0, failures = 0;
+  for (const CellResult& c : cells) {
+    done += c.seeds;
+    failures += c.failures;
+  }
+  double rate = elapsed_s > 0 ? done / elapsed_s : 0;
+  std::string left;
+  if (o.time_limit_s) {
+    left = fmt::format("{:.0f}s left", std::max(0.0, *o.time_limit_s - elapsed_s));
+  } else if (rate > 0) {
+    left = fmt::format("{:.0f}s left", (total - done) / rate);
+  }
+  if (o.progress_tty) {
+    int width = 30;
+    int filled = total ? static_cast<int>(width * done / total) : width;
+    out << fmt::format("\r[{:<{}}] {} seeds, {:.0f} seeds/s, {} failures, {}   ",
+                       std::string(filled, '#'), width, done, rate, failures, left);
+    if (final_line) out << "\n";
+  } else {
+    out << fmt::format("progress: {} seeds{}, {:.0f} seeds/s, {} failures, {}\n", done,
+                       total ? fmt::format(" of {}", total) : "", rate, failures, left);
+  }
+  out.flush();
+}
+
+}  // namespace
+
+uint64_t CampaignResult::total_seeds() const {
+  uint64_t n = 0;
+  for (const auto& c : cells) n += c.seeds;
+  return n;
+}
+uint64_t CampaignResult::total_failures() const {
+  uint64_t n = 0;
+  for (const auto& c : cells) n += c.failures;
+  return n;
+}
+uint64_t CampaignResult::total_nondeterministic() const {
+  uint64_t n = 0;
+  for (const auto& c : cells) n += c.nondeterministic;
+  return n;
+}
+
+CampaignResult RunCampaign(const CampaignOptions& o, std::ostream& progress) {
+  CampaignResult result;
+  for (const CampaignCell& cell : o.cells) result.cells.push_back(CellResult{cell});
+  if (o.cells.empty()) return result;
+  uint64_t total = o.time_limit_s ? 0 : UnitCount(o);
+  auto start = Clock::now();
+  auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double>(o.time_limit_s.value_or(0)));
+  std::vector<int> fds;
+  std::vector<pid_t> pids;
+  progress.flush();
+  for (int w = 0; w < o.jobs; ++w) {
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+      close(pipe_fds[0]);
+      for (int fd : fds) close(fd);
+      Worker(o, w, pipe_fds[1], deadline);
+    }
+    close(pipe_fds[1]);
+    fds.push_back(pipe_fds[0]);
+    pids.push_back(pid);
+  }
+  std::vector<std::string> buffers(fds.size());
+  size_t open = fds.size();
+  auto last_print = start;
+  while (open > 0) {
+    std::vector<pollfd> polls;
+    for (int fd : fds) polls.push_back({fd, POLLIN, 0});
+    int ready = poll(polls.data(), polls.size(), 1000);
+    if (ready < 0 && errno != EINTR) break;
+    for (size_t i = 0; i < polls.size(); ++i) {
+      if (fds[i] < 0 || !(polls[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      char chunk[65536];
+      ssize_t n = read(fds[i], chunk, sizeof chunk);
+      if (n <= 0) {
+        close(fds[i]);
+        fds[i] = -1;
+        open--;
+        continue;
+      }
+      buffers[i].append(chunk, static_cast<size_t>(n));
+      size_t eol;
+      while ((eol = buffers[i].find('\n')) != std::string::npos) {
+        Aggregate(json::parse(buffers[i].substr(0, eol)), result.cells);
+        buffers[i].erase(0, eol + 1);
+      }
+    }
+    auto now = Clock::now();
+    double since = std::chrono::duration<double>(now - last_print).count();
+    if (since >= (o.progress_tty ? 0.2 : 5.0)) {
+      PrintProgress(o, result.cells, total, std::chrono::duration<double>(now - start).count(),
+                    progress, false);
+      last_print = now;
+    }
+  }
+  for (size_t w = 0; w < pids.size(); ++w) {
+    int status = 0;
+    waitpid(pids[w], &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      progress << fmt::format("worker {} died ({}); its remaining seeds were not run\n", w,
+                              WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "non-zero exit");
+  }
+  result.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+  PrintProgress(o, result.cells, total, result.wall_s, progress, true);
+  for (CellResult& c : result.cells) {
+    std::sort(c.groups.begin(), c.groups.end(),
+              [](const FailureGroup& a, const FailureGroup& b) { return a.first_seed < b.first_seed; });
+    std::sort(c.nondeterministic_seeds.begin(), c.nondeterministic_seeds.end());
+  }
+  return result;
+}
+
+std::string FormatCampaignTable(const CampaignResult& result) {
+  std::string out = fmt::format("{:<34} {:<8} {:>7} {:>8} {:>11} {:>9}  {}\n", "scenario", "variant",
+                                "seeds", "failures", "first fail", "seeds/s", "verdict");
+  for (const CellResult& c : result.cells) {
+    std::string verdict;
+    if (c.nondeterministic > 0) {
+      verdict = fmt::format("NONDETERMINISTIC ({} seeds)", c.nondeterministic);
+    } else if (c.cell.expect_failure) {
+      verdict = c.failures > 0 ? "bug found (expected)" : "NOT FOUND (expected a failure)";
+    } else {
+      verdict = c.failures == 0 ? "clean (expected)" : "UNEXPECTED FAILURE";
+    }
+    if (!c.groups.empty()) verdict += fmt::format(": {}", c.groups.front().invariant);
+    out += fmt::format("{:<34} {:<8} {:>7} {:>8} {:>11} {:>9.0f}  {}\n", c.cell.scenario,
+                       c.cell.variant, c.seeds, c.failures,
+                       c.first_failing_seed ? std::to_string(*c.first_failing_seed) : "-",
+                       c.seeds_per_s(), verdict);
+  }
+  return out;
+}
+
+}  // namespace seedbed

@@ -1,0 +1,76 @@
+// Fuzz campaigns: many seeds of many (scenario, variant) cells, run in --jobs worker processes
+// (fork; each simulation stays single-threaded), optionally one shard of a larger campaign.
+// Aggregates are ordered by cell and seed, so a seed-range campaign's report does not depend on
+// which worker ran what. Call from the main thread; never yields.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "scenarios/runner.h"
+
+namespace seedbed {
+
+struct CampaignCell {
+  std::string scenario;
+  std::string variant;
+  bool expect_failure = false;  // a buggy variant: finding a violation is the expected outcome
+};
+
+struct CampaignOptions {
+  std::vector<CampaignCell> cells;
+  uint64_t seed_first = 1;
+  uint64_t seed_last = 100;            // inclusive; ignored with time_limit_s
+  std::optional<double> time_limit_s;  // --time: run seeds from seed_first until the limit
+  int jobs = 1;
+  int shard_index = 0;                 // this shard takes seeds with (seed - first) % count == index
+  int shard_count = 1;
+  RunConfig base;                      // strategy, pct depth, budgets (scenario/variant/seed set per run)
+  bool check_determinism = false;      // run every seed twice and compare trace hashes
+  bool progress_tty = false;           // redraw one progress line instead of periodic lines
+};
+
+struct FailureGroup {
+  std::string invariant;
+  uint64_t count = 0;
+  uint64_t first_seed = 0;
+  std::string first_message;
+};
+
+struct CellResult {
+  CampaignCell cell;
+  uint64_t seeds = 0;
+  uint64_t failures = 0;
+  uint64_t nondeterministic = 0;
+  std::optional<uint64_t> first_failing_seed;
+  std::vector<FailureGroup> groups;   // by invariant, sorted by first seed
+  double cpu_s = 0;                   // wall time summed over the runs of this cell
+  uint64_t events = 0;
+  int64_t sim_ns = 0;
+  std::vector<uint64_t> nondeterministic_seeds;
+
+  double seeds_per_s() const { return cpu_s > 0 ? seeds / cpu_s : 0; }
+  // Buggy cells should fail, fixed ones should not.
+  bool as_expected() const {
+    return nondeterministic == 0 && (cell.expect_failure ? failures > 0 : failures == 0);
+  }
+};
+
+struct CampaignResult {
+  std::vector<CellResult> cells;
+  double wall_s = 0;
+  uint64_t total_seeds() const;
+  uint64_t total_failures() const;
+  uint64_t total_nondeterministic() const;
+};
+
+CampaignResult RunCampaign(const CampaignOptions& options, std::ostream& progress);
+
+// The summary table: scenario, variant, seeds, failures, first failing seed, seeds/s, verdict.
+std::string FormatCampaignTable(const CampaignResult& result);
+
+}  // namespace seedbed

@@ -1,0 +1,286 @@
+#include "scenarios/commands.h"
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "fmt/format.h"
+#include "scenarios/campaign.h"
+#include "scenarios/cli_util.h"
+#include "scenarios/failure_file.h"
+#include "scenarios/runner.h"
+#include "scenarios/scenario.h"
+#include "sim/version.h"
+
+namespace seedbed::cli {
+namespace {
+
+int UsageError(const std::string& message) {
+  std::cerr << "seedbed: " << message << "\n";
+  return kExitUsage;
+}
+
+std::string Join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? std::string(sep) : "") + items[i];
+  return out;
+}
+
+// Checks the scenario and variant names; fills the default variant.
+absl::Status ResolveScenario(const std::string& scenario, std::string& variant) {
+  std::unique_ptr<Scenario> s = Registry::Get().Make(scenario);
+  if (s == nullptr) {
+    std::vector<std::string> names;
+    for (const ScenarioInfo& info : Registry::Get().List()) names.push_back(info.name);
+    return absl::NotFoundError(fmt::format("unknown scenario '{}' (known: {})", scenario, Join(names, ", ")));
+  }
+  ScenarioInfo info = s->info();
+  if (!info.unavailable.empty())
+    return absl::FailedPreconditionError(
+        fmt::format("scenario '{}' is not available yet: {}", scenario, info.unavailable));
+  if (variant.empty()) variant = info.variants.front();
+  if (std::find(info.variants.begin(), info.variants.end(), variant) == info.variants.end())
+    return absl::InvalidArgumentError(fmt::format("scenario '{}' has no variant '{}' (variants: {})",
+                                                  scenario, variant, Join(info.variants, ", ")));
+  return absl::OkStatus();
+}
+
+void PrintTimeline(const RunReport& report, std::ostream& out) {
+  if (!report.trace) return;
+  for (const TraceEvent& e : report.trace->events()) {
+    if (e.kind == EventKind::kStep) continue;  // resumes are implied by the events they cause
+    std::string who = e.task < report.task_names.size() ? report.task_names[e.task] : "kernel";
+    out << fmt::format("{:>12.6f}ms  {:<28} {:<11} {}\n", e.time_ns / 1e6, who,
+                       EventKindName(e.kind), e.detail);
+  }
+}
+
+void PrintRunSummary(const RunReport& report, std::ostream& out) {
+  const RunConfig& c = report.config;
+  out << fmt::format("{} [{}] seed {} ({}): {} events, {:.3f}s simulated, trace {:016x}, {} decisions\n",
+                     c.scenario, c.variant, c.seed, StrategyName(c.strategy), report.events,
+                     report.sim_time_ns / 1e9, report.trace_hash, report.decisions.size());
+  if (!report.fault_plan.empty()) out << "faults: " << report.fault_plan << "\n";
+  for (const std::string& note : report.notes) out << "note: " << note << "\n";
+  if (!report.failed) {
+    out << "result: ok (every invariant held)\n";
+    return;
+  }
+  for (const Violation& v : report.violations) {
+    out << fmt::format("VIOLATION {}{}: {}\n", v.invariant,
+                       v.time_ns >= 0 ? fmt::format(" at {:.6f}ms", v.time_ns / 1e6) : "", v.message);
+    for (const std::string& line : v.evidence) out << "    " << line << "\n";
+  }
+  out << "replay: " << ReplayCommand(c) << "\n";
+}
+
+FailureFile ToFailureFile(const RunReport& report) {
+  FailureFile f;
+  f.seedbed_version = kGitDescribe;
+  f.scenario = report.config.scenario;
+  f.variant = report.config.variant;
+  f.seed = report.config.seed;
+  f.strategy = report.config.strategy;
+  f.pct_depth = report.config.pct_depth;
+  f.event_budget = report.config.event_budget;
+  f.time_budget_ns = report.config.time_budget_ns;
+  f.invariant = report.invariant();
+  f.message = report.failed ? report.first_violation()->message : "";
+  f.trace_hash = report.trace_hash;
+  f.events = report.events;
+  f.decisions = report.decisions;
+  return f;
+}
+
+// Runs the config a second time with every event kept and names the first divergent event.
+int ReportNondeterminism(RunConfig config, std::ostream& out) {
+  config.keep_events = true;
+  auto a = RunOnce(config);
+  auto b = RunOnce(config);
+  out << fmt::format("NONDETERMINISM: {} [{}] seed {} gave two different event logs\n", config.scenario,
+                     config.variant, config.seed);
+  if (a.ok() && b.ok() && a->trace && b->trace) {
+    auto at = Trace::FirstDivergence(*a->trace, *b->trace);
+    if (at) {
+      auto describe = [&](const RunReport& r) {
+        return *at < r.trace->events().size() ? Trace::Describe(r.trace->events()[*at]) : "(log ended)";
+      };
+      out << fmt::format("first divergent event #{}:\n  run 1: {}\n  run 2: {}\n", *at, describe(*a),
+                         describe(*b));
+    }
+  }
+  return kExitNondeterminism;
+}
+
+absl::StatusOr<RunConfig> BaseConfig(const Args& args) {
+  RunConfig config;
+  auto strategy = ParseStrategy(args.strategy);
+  if (!strategy.ok()) return strategy.status();
+  config.strategy = *strategy;
+  config.pct_depth = args.pct_depth;
+  return config;
+}
+
+int FinishRun(const RunReport& report, const Args& args, std::ostream& out) {
+  if (args.trace) PrintTimeline(report, out);
+  PrintRunSummary(report, out);
+  if (!args.report_dir.empty() && report.failed) {
+    std::string path = fmt::format("{}/{}.{}.seed{}.failure.json", args.report_dir,
+                                   report.config.scenario, report.config.variant, report.config.seed);
+    absl::Status written = WriteFailureFile(path, ToFailureFile(report));
+    if (!written.ok()) return UsageError(std::string(written.message()));
+    out << "failure file: " << path << "\n";
+  }
+  return report.failed ? kExitViolation : kExitClean;
+}
+
+}  // namespace
+
+int List(const Args&) {
+  for (const ScenarioInfo& info : Registry::Get().List()) {
+    std::cout << fmt::format("{:<34} variants: {}{}\n", info.name, Join(info.variants, ", "),
+                             info.unavailable.empty() ? "" : "  (NOT YET AVAILABLE: " + info.unavailable + ")");
+    std::cout << "    " << info.description << "\n";
+  }
+  return kExitClean;
+}
+
+int Run(const Args& args) {
+  auto config = BaseConfig(args);
+  if (!config.ok()) return UsageError(std::string(config.status().message()));
+  config->scenario = args.scenarios.front();
+  config->variant = args.variant;
+  if (auto s = ResolveScenario(config->scenario, config->variant); !s.ok())
+    return UsageError(std::string(s.message()));
+  auto seed = ParseSeed(args.seed);
+  if (!seed.ok()) return UsageError(std::string(seed.status().message()));
+  config->seed = *seed;
+  if (!args.report_dir.empty())
+    if (auto s = EnsureWritableDir(args.report_dir); !s.ok()) return UsageError(std::string(s.message()));
+  config->keep_events = args.trace || !args.report_dir.empty();
+  auto report = RunOnce(*config);
+  if (!report.ok()) return UsageError(std::string(report.status().message()));
+  if (args.check_determinism) {
+    auto again = RunOnce(*config);
+    if (!again.ok() || again->trace_hash != report->trace_hash)
+      return ReportNondeterminism(*config, std::cout);
+    std::cout << "determinism: two runs gave the same event log\n";
+  }
+  return FinishRun(*report, args, std::cout);
+}
+
+int Replay(const Args& args) {
+  auto file = ReadFailureFile(args.file);
+  if (!file.ok()) return UsageError(std::string(file.status().message()));
+  RunConfig config;
+  config.scenario = file->scenario;
+  config.variant = file->variant;
+  if (auto s = ResolveScenario(config.scenario, config.variant); !s.ok())
+    return UsageError(fmt::format("{}: {}", args.file, std::string(s.message())));
+  config.seed = file->seed;
+  config.strategy = file->strategy;
+  config.pct_depth = file->pct_depth;
+  config.event_budget = file->event_budget;
+  config.time_budget_ns = file->time_budget_ns;
+  config.replay = &file->decisions;
+  config.keep_events = args.trace || !args.report_dir.empty();
+  if (file->seedbed_version != kGitDescribe)
+    std::cout << fmt::format("note: written by seedbed {}, replaying with {}\n", file->seedbed_version,
+                             kGitDescribe);
+  auto report = RunOnce(config);
+  if (!report.ok()) return UsageError(std::string(report.status().message()));
+  int code = FinishRun(*report, args, std::cout);
+  if (report->trace_hash != file->trace_hash || report->invariant() != file->invariant) {
+    std::cout << fmt::format(
+        "REPLAY DIVERGED: the file expects invariant '{}' and trace {:016x}; this run gave '{}' "
+        "and {:016x} ({} replayed decisions did not fit)\n",
+        file->invariant, file->trace_hash, report->invariant(), report->trace_hash,
+        report->replay_mismatches);
+    return kExitNondeterminism;
+  }
+  std::cout << "replay: reproduced the recorded run exactly (same trace hash)\n";
+  return code;
+}
+
+int Fuzz(const Args& args) {
+  auto base = BaseConfig(args);
+  if (!base.ok()) return UsageError(std::string(base.status().message()));
+  CampaignOptions options;
+  options.base = *base;
+  options.jobs = args.jobs;
+  options.check_determinism = args.check_determinism;
+  options.progress_tty = args.stderr_is_tty;
+  if (args.all == !args.scenarios.empty())
+    return UsageError("fuzz: name scenarios or give --all (not both)");
+  std::vector<std::string> names = args.scenarios;
+  if (args.all)
+    for (const ScenarioInfo& info : Registry::Get().List())
+      if (info.unavailable.empty()) names.push_back(info.name);
+  for (const std::string& name : names) {
+    std::string variant = args.variant;
+    if (auto s = ResolveScenario(name, variant); !s.ok()) {
+      if (args.all && !args.variant.empty()) continue;  // --all --variant V: those that have V
+      return UsageError(std::string(s.message()));
+    }
+    ScenarioInfo info = Registry::Get().Make(name)->info();
+    for (const std::string& v : info.variants) {
+      if (!args.variant.empty() && v != args.variant) continue;
+      bool expect_failure = std::find(info.failing_variants.begin(), info.failing_variants.end(), v) !=
+                            info.failing_variants.end();
+      options.cells.push_back({name, v, expect_failure});
+    }
+  }
+  if (options.cells.empty()) return UsageError("fuzz: nothing to run");
+  if (!args.seeds.empty() && !args.time.empty()) return UsageError("fuzz: give --seeds or --time, not both");
+  if (!args.time.empty()) {
+    auto seconds = ParseDurationSeconds(args.time);
+    if (!seconds.ok()) return UsageError(std::string(seconds.status().message()));
+    options.time_limit_s = *seconds;
+  } else {
+    auto range = ParseSeedRange(args.seeds.empty() ? "1..100" : args.seeds);
+    if (!range.ok()) return UsageError(std::string(range.status().message()));
+    options.seed_first = range->first;
+    options.seed_last = range->second;
+  }
+  auto shard = args.shard.empty() ? ShardFromEnvironment() : ParseShard(args.shard);
+  if (!shard.ok()) return UsageError(std::string(shard.status().message()));
+  options.shard_index = shard->first;
+  options.shard_count = shard->second;
+  if (!args.out_dir.empty())
+    if (auto s = EnsureWritableDir(args.out_dir); !s.ok()) return UsageError(std::string(s.message()));
+
+  CampaignResult result = RunCampaign(options, std::cerr);
+  std::cout << FormatCampaignTable(result);
+  std::cout << fmt::format("{} seeds in {:.1f}s with {} jobs{}\n", result.total_seeds(), result.wall_s,
+                           options.jobs,
+                           options.shard_count > 1
+                               ? fmt::format(" (shard {}/{})", options.shard_index, options.shard_count)
+                               : "");
+  for (const CellResult& c : result.cells) {
+    for (const FailureGroup& g : c.groups) {
+      RunConfig config = options.base;
+      config.scenario = c.cell.scenario;
+      config.variant = c.cell.variant;
+      config.seed = g.first_seed;
+      std::cout << fmt::format("  {} [{}] {}: {} seeds, first {}: {}\n    replay: {}\n", c.cell.scenario,
+                               c.cell.variant, g.invariant, g.count, g.first_seed, g.first_message,
+                               ReplayCommand(config));
+      if (args.out_dir.empty()) continue;
+      auto report = RunOnce(config);
+      if (!report.ok()) continue;
+      std::string path = fmt::format("{}/{}.{}.{}.seed{}.failure.json", args.out_dir, c.cell.scenario,
+                                     c.cell.variant, g.invariant, g.first_seed);
+      if (WriteFailureFile(path, ToFailureFile(*report)).ok())
+        std::cout << "    failure file: " << path << "\n";
+    }
+  }
+  if (result.total_nondeterministic() > 0) return kExitNondeterminism;
+  if (args.expect) {
+    bool all_expected = std::all_of(result.cells.begin(), result.cells.end(),
+                                    [](const CellResult& c) { return c.as_expected(); });
+    return all_expected ? kExitClean : kExitViolation;
+  }
+  return result.total_failures() > 0 ? kExitViolation : kExitClean;
+}
+
+}  // namespace seedbed::cli

@@ -1,0 +1,52 @@
+// Runs one scenario seed through its phases (build, chaos with the workload, heal, liveness, check)
+// and reports what happened. Deterministic: the same RunConfig gives the same report, trace hash
+// included. Call from kernel context (not from a task); never yields.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "scenarios/history.h"
+#include "scenarios/scenario.h"
+#include "scenarios/verdict.h"
+#include "sim/decisions.h"
+#include "sim/kernel.h"
+#include "sim/trace.h"
+
+namespace seedbed {
+
+struct RunReport {
+  RunConfig config;                  // replay pointer cleared
+  bool failed = false;
+  std::vector<Violation> violations;
+  std::vector<std::string> notes;
+  RunOutcome outcome = RunOutcome::kQuiescent;
+  uint64_t events = 0;
+  Nanos sim_time_ns = 0;
+  uint64_t trace_hash = 0;
+  DecisionList decisions;
+  size_t replay_mismatches = 0;
+  std::string fault_plan;             // the (swarm-drawn) fault plan, described
+  uint64_t context_switches = 0;      // resumes of a task other than the one that ran last
+  uint64_t faults_injected = 0;
+  std::vector<std::pair<std::string, std::string>> coverage;  // (crash point / probe, "reached 3, fired 1")
+  std::shared_ptr<const Trace> trace;     // every event when config.keep_events
+  std::shared_ptr<const History> history;
+  std::vector<std::string> process_names;  // by ProcessId
+  std::vector<std::string> task_names;     // by TaskId, "process/task"
+
+  const Violation* first_violation() const;
+  std::string invariant() const;  // of the first violation, or ""
+};
+
+// kNotFound for an unknown scenario, kInvalidArgument for an unknown variant or an unavailable
+// scenario.
+absl::StatusOr<RunReport> RunOnce(const RunConfig& config);
+
+// The one command line that replays a run.
+std::string ReplayCommand(const RunConfig& config);
+
+}  // namespace seedbed
