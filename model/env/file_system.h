@@ -15,6 +15,7 @@
 namespace model {
 
 // Paths are '/'-separated and relative to the process's root; no "." or ".." components.
+// The root directory itself is named by the empty path (List(""), SyncDir("")).
 struct OpenOptions {
   bool write = false;         // open for writing (reading is always allowed)
   bool create = false;        // create if missing (REQUIRES: write)

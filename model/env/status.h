@@ -23,3 +23,11 @@
   auto tmp = (expr);                           \
   if (!tmp.ok()) return tmp.status();          \
   lhs = std::move(tmp).value()
+
+#include <string_view>
+
+namespace model {
+// The Debian 12 Abseil keeps its own absl::string_view (not std::string_view): convert for
+// absl::StrCat / absl::Status messages.
+inline absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+}  // namespace model
