@@ -18,6 +18,18 @@
 
 namespace seedbed {
 
+// An operation with a duration (an object-store op, a client op), for timelines.
+struct Span {
+  uint32_t task = 0;          // TaskId
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  std::string name;           // "put", "get", "client put"
+  std::string detail;         // "cluster/wal/00000000000000000003 create"
+  std::string outcome;        // "ok v3", "AlreadyExists", "timeout (applied)"
+  bool fault = false;         // an injected fault shaped the outcome
+  int64_t op = -1;            // history op id for client ops
+};
+
 struct RunReport {
   RunConfig config;                  // replay pointer cleared
   bool failed = false;
@@ -37,6 +49,8 @@ struct RunReport {
   std::shared_ptr<const History> history;
   std::vector<std::string> process_names;  // by ProcessId
   std::vector<std::string> task_names;     // by TaskId, "process/task"
+  std::vector<uint32_t> task_process;      // by TaskId
+  std::vector<Span> spans;                 // when config.keep_events
 
   const Violation* first_violation() const;
   std::string invariant() const;  // of the first violation, or ""
