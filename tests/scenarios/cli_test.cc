@@ -1,0 +1,97 @@
+// The seedbed command's handling of bad input: a clear message and exit 2, never a crash.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Result Seedbed(const std::string& args) {
+  std::string command = std::string(SEEDBED_BINARY_DIR) + "/seedbed " + args + " 2>&1";
+  Result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+  int status = pclose(pipe);
+  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+std::string TempPath(const std::string& name) {
+  return std::string(SEEDBED_BINARY_DIR) + "/cli_test_" + name;
+}
+
+}  // namespace
+
+TEST_CASE("cli: an unknown scenario is a usage error that lists the known ones", "[cli]") {
+  Result r = Seedbed("run no.such_scenario --seed 1");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.output, Catch::Contains("unknown scenario 'no.such_scenario'"));
+}
+
+TEST_CASE("cli: a malformed seed is a usage error", "[cli]") {
+  for (const char* seed : {"abc", "-5", "12x", "99999999999999999999999"}) {
+    Result r = Seedbed(std::string("demo --seed ") + seed);
+    INFO("seed " << seed << ": " << r.output);
+    CHECK(r.code == 2);
+  }
+  Result run = Seedbed("run influxdb3.duplicate_writer --seed 1x");
+  CHECK(run.code == 2);
+  CHECK_THAT(run.output, Catch::Contains("malformed seed"));
+}
+
+TEST_CASE("cli: a malformed or inverted seed range is a usage error", "[cli]") {
+  for (const char* range : {"5..1", "1..", "..5", "a..b", "1...3"}) {
+    Result r = Seedbed(std::string("fuzz --all --seeds ") + range);
+    INFO("range " << range << ": " << r.output);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.output, Catch::Contains("seed range"));
+  }
+}
+
+TEST_CASE("cli: bad shard and duration are usage errors", "[cli]") {
+  CHECK(Seedbed("fuzz --all --seeds 1..2 --shard 3/3").code == 2);
+  CHECK(Seedbed("fuzz --all --seeds 1..2 --shard x").code == 2);
+  CHECK(Seedbed("fuzz --all --time 10parsecs").code == 2);
+  CHECK(Seedbed("fuzz --all --seeds 1..2 --time 1s").code == 2);
+}
+
+TEST_CASE("cli: an unwritable --out directory is a usage error before any run", "[cli]") {
+  Result r = Seedbed("fuzz --all --seeds 1..2 --out /proc/seedbed-cannot-write-here");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.output, Catch::Contains("/proc/seedbed-cannot-write-here"));
+}
+
+TEST_CASE("cli: corrupt, truncated and missing failure files are refused", "[cli]") {
+  std::string garbage = TempPath("garbage.failure.json");
+  std::ofstream(garbage) << "this is not json {";
+  Result corrupt = Seedbed("replay " + garbage);
+  CHECK(corrupt.code == 2);
+  CHECK_THAT(corrupt.output, Catch::Contains("corrupt"));
+
+  std::string truncated = TempPath("truncated.failure.json");
+  std::ofstream(truncated) << "{\"format\": \"seedbed-failure\", \"format_version\": 1, \"scen";
+  Result cut = Seedbed("replay " + truncated);
+  CHECK(cut.code == 2);
+  CHECK_THAT(cut.output, Catch::Contains("truncated"));
+
+  Result missing = Seedbed("replay " + TempPath("does-not-exist.json"));
+  CHECK(missing.code == 2);
+  CHECK_THAT(missing.output, Catch::Contains("cannot open"));
+}
+
+TEST_CASE("cli: unknown commands and options are usage errors, help is not", "[cli]") {
+  CHECK(Seedbed("frobnicate").code == 2);
+  CHECK(Seedbed("run --no-such-flag").code == 2);
+  CHECK(Seedbed("").code == 2);
+  CHECK(Seedbed("--help").code == 0);
+}
