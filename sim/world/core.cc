@@ -1,0 +1,81 @@
+#include "sim/world/core.h"
+
+#include <cmath>
+
+namespace seedbed {
+
+uint64_t ContentHash(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+uint32_t WorldCore::CurrentProcessId() const {
+  if (!InTask()) return kKernelId;
+  return kernel_.task_process(kernel_.current_task());
+}
+
+uint32_t WorldCore::CurrentTaskId() const {
+  const TaskId t = kernel_.current_task();
+  return t == kNoTask ? kKernelId : t;
+}
+
+Nanos WorldCore::DrawLatency(OpKind kind) { return DrawLatency(plan_.op(kind).latency); }
+
+Nanos WorldCore::DrawLatency(const LatencyModel& m) {
+  Decisions& d = kernel_.decisions();
+  Nanos ns = 0;
+  switch (m.shape) {
+    case LatencyModel::Shape::kNone: return 0;
+    case LatencyModel::Shape::kFixed: ns = m.fixed_ns; break;
+    case LatencyModel::Shape::kUniform:
+      ns = d.Between(m.min_ns, m.max_ns, DecisionKind::kLatency);
+      break;
+    case LatencyModel::Shape::kLogNormal:
+      ns = d.LogNormal(m.median_ns, m.sigma, DecisionKind::kLatency);
+      break;
+  }
+  if (m.tail_probability > 0 && d.Bernoulli(m.tail_probability, DecisionKind::kLatency))
+    ns = static_cast<Nanos>(std::llround(static_cast<double>(ns) * m.tail_factor));
+  if (m.cap_ns > 0 && ns > m.cap_ns) ns = m.cap_ns;
+  return ns < 0 ? 0 : ns;
+}
+
+bool WorldCore::CallerExempt() const {
+  return !faults_active_ || (InTask() && IsClient(CurrentProcessId()));
+}
+
+bool WorldCore::DrawError(OpKind kind) { return DrawFault(plan_.op(kind).error_probability); }
+
+bool WorldCore::DrawAmbiguous(OpKind kind) {
+  return DrawFault(plan_.op(kind).ambiguous_probability);
+}
+
+bool WorldCore::DrawFault(double probability) {
+  if (probability <= 0 || CallerExempt()) return false;
+  return kernel_.decisions().Bernoulli(probability, DecisionKind::kFault);
+}
+
+void WorldCore::Wait(Nanos ns) {
+  if (!InTask()) return;  // kernel context (set-up): ops complete at once
+  if (ns > 0) {
+    kernel_.SleepFor(ns);
+  } else {
+    kernel_.Yield();
+  }
+}
+
+void WorldCore::TraceFault(std::string_view detail) {
+  ++faults_injected_;
+  Add(EventKind::kFault, detail);
+}
+
+void WorldCore::Add(EventKind kind, std::string_view detail) {
+  if (shutting_down_) return;
+  kernel_.trace().Add(kernel_.Now(), CurrentProcessId(), CurrentTaskId(), kind, detail);
+}
+
+}  // namespace seedbed
