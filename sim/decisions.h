@@ -48,7 +48,9 @@ class Rng {
 };
 
 // Draws that cannot vary (n <= 1, p <= 0, p >= 1, lo == hi) are not recorded: a run without
-// faults does not fill its list with zeros.
+// faults does not fill its list with zeros. A recorded value is the draw's outcome (an index, 0/1,
+// an offset from lo, nanoseconds), and 0 always means the first / default / no-fault choice, so a
+// shrinker may lower or zero any value. Replay clamps an out-of-range value and counts it.
 class Decisions {
  public:
   // `replay` (may be null) is consumed first; past its end draws come from the seed's PRNG.
@@ -56,7 +58,8 @@ class Decisions {
 
   uint64_t Uniform(uint64_t n, DecisionKind kind);                // [0, n)
   bool Bernoulli(double p, DecisionKind kind);                    // true with probability p
-  int64_t Between(int64_t lo, int64_t hi, DecisionKind kind);     // [lo, hi], inclusive
+  // [lo, hi], inclusive. Records the outcome's offset from lo, so a replayed 0 means lo.
+  int64_t Between(int64_t lo, int64_t hi, DecisionKind kind);
   // Rounded to an integer (e.g. nanoseconds), >= 0.
   int64_t Exponential(double mean, DecisionKind kind);
   // Log-normal with the given median and shape sigma; a heavy right tail for latencies.
@@ -71,6 +74,7 @@ class Decisions {
  private:
   // Takes the next replayed value if any (clamped to [0, n) / recorded kind checked), else `fresh`.
   uint64_t Take(uint64_t fresh, uint64_t limit, DecisionKind kind);
+  double Normal();  // standard normal from rng_ (Box-Muller); not recorded by itself
 
   uint64_t seed_;
   Rng rng_;

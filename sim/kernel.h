@@ -4,6 +4,17 @@
 // several Kernels may live in one program (no globals).
 //
 // Calls marked "From a task" must be made on a task's fiber; they may yield.
+//
+// Crashes unwind a task by destroying its suspended fiber: Boost.Context throws
+// boost::context::detail::forced_unwind from the task's suspension point, so destructors run and
+// nothing else of the task does. Code under test must therefore never swallow that exception:
+// a `catch (...)` must rethrow (`catch (...) { cleanup(); throw; }`), and `catch (const
+// std::exception&)` is safe (forced_unwind does not derive from it). A swallowed forced_unwind
+// keeps running a dead process and corrupts the kernel. During the unwind, Yield/SleepFor/Block/
+// Join return at once and CurrentTaskDoomed() is true.
+//
+// Any other exception escaping a task ends that task and is rethrown by Run()/RunUntil() in the
+// caller's context (so a Catch2 REQUIRE inside a task fails the test).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +37,8 @@ inline constexpr TaskId kNoTask = ~TaskId{0};
 
 enum class Strategy : uint8_t { kRandom, kPct };
 
+class StackPool;  // sim/stack_pool.h
+
 struct KernelConfig {
   uint64_t seed = 1;
   Strategy strategy = Strategy::kRandom;
@@ -36,6 +49,9 @@ struct KernelConfig {
   size_t stack_bytes = 64 * 1024;       // per task, plus one guard page
   const DecisionList* replay = nullptr; // feed these decisions back first (replay/shrink)
   bool trace_details = true;            // keep event detail strings (the hash is always kept)
+  // Optional: a stack pool shared by the Kernels of one thread (campaigns), so short runs do not
+  // map stacks again. Its stack size wins over stack_bytes. Null: each Kernel has its own pool.
+  std::shared_ptr<StackPool> stack_pool;
 };
 
 // Why a run stopped.
@@ -45,7 +61,9 @@ enum class RunOutcome : uint8_t {
   kEventBudget,     // event budget spent
   kTimeBudget,      // the next event lies past the time budget
   kStopped,         // Stop() was called
+  kUntilReached,    // RunUntil: the next event lies past until_ns (the clock is now until_ns)
 };
+std::string_view RunOutcomeName(RunOutcome outcome);
 
 struct WaitingTask {
   std::string process;
@@ -84,6 +102,7 @@ class Process {
   void set_env(const model::Env& env) { env_ = env; }
 
   // Called (in kernel context, after every task of the process was unwound) at each crash.
+  // Hooks persist across restarts: register them once, at set-up, not in the boot function.
   void OnCrash(std::function<void()> hook) { crash_hooks_.push_back(std::move(hook)); }
 
  private:
@@ -96,6 +115,7 @@ class Process {
   std::vector<std::shared_ptr<void>> kept_;
   std::vector<std::function<void()>> crash_hooks_;
   model::Env env_;
+  std::vector<TaskId> tasks_;  // tasks of the current incarnation, in spawn order
 };
 
 class Kernel {
@@ -110,6 +130,7 @@ class Kernel {
   Process& AddProcess(std::string name, BootFn boot);
   Process& process(ProcessId id);
   size_t process_count() const;
+  // Kernel or task context. A task spawned into a crashed process never runs (it is born done).
   TaskId Spawn(Process& process, std::string name, std::function<void()> fn);
   // Runs until quiescence, deadlock, a budget, or Stop().
   RunResult Run();
@@ -122,6 +143,10 @@ class Kernel {
   // Calls `fn` in kernel context at `at_ns` (>= Now()). Events at equal times fire in an order
   // chosen by a recorded decision.
   void ScheduleAt(Nanos at_ns, std::function<void()> fn);
+  // The same, but dropped (not called) if `owner` crashes before it fires: completions of a process's
+  // own operations. Still takes part in tie-breaking at its instant.
+  void ScheduleFor(Process& owner, Nanos at_ns, std::function<void()> fn);
+  uint64_t events() const;  // scheduler steps + timer events so far (what the budget counts)
 
   // --- from a task ---
   TaskId current_task() const;       // kNoTask in kernel context
@@ -138,15 +163,23 @@ class Kernel {
   // `waits_on` is shown in deadlock reports. With a timeout, returns false if it expired first.
   void Block(std::string_view waits_on);
   bool BlockFor(std::string_view waits_on, Nanos timeout_ns);
-  // Makes a blocked task runnable (kernel or task context). No effect on a task not blocked.
+  // Makes a blocked task runnable (kernel or task context). No effect on a task not blocked
+  // (sleeping, runnable, timed out but not yet run, done).
   void Wake(TaskId task);
+  // Wake that says whether it woke the task. Sync primitives hand a lock or a notification only to
+  // a waiter this returns true for, so a waiter whose timeout already fired never eats a wake-up.
+  bool TryWake(TaskId task);
+  std::string TaskLabel(TaskId task) const;  // "process/task", for wait descriptions
 
   // --- crashes ---
   // Crashes `process` now: from kernel context, or from one of its own tasks (which then does not
-  // return: its fiber is unwound). Every task of it is unwound by destroying its fiber (forced
+  // return: its fiber is unwound). From a task of another process the crash happens at once (in
+  // kernel context) and the caller is runnable again afterwards (the call may yield). Crashing a
+  // crashed process does nothing. Every task of it is unwound by destroying its fiber (forced
   // unwind: destructors run, nothing else). Then its crash hooks run and its kept objects die.
   void Crash(Process& process);
   // Restarts a crashed process: incarnation + 1, its boot function runs as a new task.
+  // REQUIRES: process.crashed().
   void Restart(Process& process);
   // True while the current task is being unwound or its process has crashed: suspension calls then
   // return at once and simulated I/O must fail with kAborted.

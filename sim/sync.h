@@ -15,21 +15,46 @@
 
 namespace seedbed {
 
-// The waiters of one object; Pick draws which one wakes.
+// The waiters of one object, oldest first; Pick draws which one wakes (0 = the oldest).
 class WaitList {
  public:
   void Add(TaskId task) { waiters_.push_back(task); }
-  void Remove(TaskId task);
+  void Remove(TaskId task);  // no effect if absent
+  bool Contains(TaskId task) const;
   bool empty() const { return waiters_.empty(); }
   size_t size() const { return waiters_.size(); }
   // Removes and returns one waiter chosen by a decision. REQUIRES: !empty().
   TaskId Pick(Kernel& kernel);
   const std::vector<TaskId>& tasks() const { return waiters_; }
+  // Picks waiters until one is actually woken (Kernel::TryWake); false if none could be.
+  bool WakeOne(Kernel& kernel);
+  // Wakes every waiter, in an order drawn by decisions.
+  void WakeAll(Kernel& kernel);
+
+  // The current task's membership for one wait: added on construction, removed on scope exit
+  // (also when a crash unwinds the wait). With pass_on, a task that was picked but dies before it
+  // runs hands its wake-up to another waiter, so a crash never loses a notification.
+  class Entry {
+   public:
+    Entry(WaitList& list, Kernel& kernel, bool pass_on);
+    ~Entry();
+    Entry(const Entry&) = delete;
+    Entry& operator=(const Entry&) = delete;
+
+   private:
+    WaitList& list_;
+    Kernel& kernel_;
+    TaskId task_;
+    bool pass_on_;
+  };
 
  private:
   std::vector<TaskId> waiters_;
 };
 
+// Hands the lock to the waiter a decision picks (no barging). During a crash unwind Lock may return
+// without the lock when it would have to wait, and Unlock of a mutex not held is then ignored; a
+// task unwound after the lock was handed to it passes the lock on.
 class Mutex {
  public:
   Mutex(Kernel& kernel, std::string name);
@@ -60,6 +85,7 @@ class CondVar {
   WaitList waiters_;
 };
 
+// Release hands the permit to the waiter a decision picks; an unwound taker passes it on.
 class Semaphore {
  public:
   Semaphore(Kernel& kernel, std::string name, int64_t permits);
@@ -75,7 +101,8 @@ class Semaphore {
 };
 
 // A bounded FIFO channel. Send blocks while full, Receive while empty. Close wakes everyone:
-// Send then fails, Receive drains what is left and then returns nullopt.
+// Send then fails, Receive drains what is left and then returns nullopt. REQUIRES capacity >= 1.
+// During a crash unwind a Send that would wait returns false and a Receive returns nullopt.
 template <typename T>
 class Channel {
  public:
@@ -96,7 +123,9 @@ class Channel {
   WaitList receivers_;
 };
 
-// One-shot value hand-off. Many tasks may wait on the Future.
+// One-shot value hand-off. Many tasks may wait on the Future. Set may be called from kernel context
+// (an event callback). Wait during a crash unwind (from a destructor) before Set is a programmer
+// error and aborts; WaitFor then returns nullopt.
 template <typename T>
 class Promise {
  public:

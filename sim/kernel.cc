@@ -1,0 +1,713 @@
+// The kernel's implementation: a task table indexed by TaskId, a runnable vector with swap-remove,
+// a binary heap of POD events ordered by (time, sequence), fibers on pooled guard-paged stacks.
+// The scheduler step (pick, resume, trace) neither allocates nor looks anything up by hash.
+#include "sim/kernel.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <utility>
+
+#include <boost/context/fiber.hpp>
+#include <fmt/format.h>
+
+#include "sim/sanitizer.h"
+#include "sim/stack_pool.h"
+
+namespace seedbed {
+namespace ctx = boost::context;
+
+namespace {
+
+enum class TaskState : uint8_t {
+  kRunnable,  // in the runnable vector
+  kRunning,   // on the CPU (at most one)
+  kBlocked,   // Block/BlockFor: Wake or its timeout makes it runnable
+  kSleeping,  // SleepFor/SleepUntil: only its timer makes it runnable
+  kDone,      // returned, unwound, or born into a crashed process
+};
+
+constexpr uint32_t kNotRunnable = ~0u;
+constexpr uint32_t kNoSlot = ~0u;
+constexpr uint32_t kKernelId = ~0u;
+
+// A programmer error in the use of the kernel: stays on in every build (STYLE rule 4).
+[[noreturn]] void Fail(const char* what) {
+  std::fprintf(stderr, "seedbed kernel: %s\n", what);
+  std::abort();
+}
+inline void Require(bool ok, const char* what) {
+  if (!ok) Fail(what);
+}
+
+struct Task {
+  ctx::fiber fiber;  // empty until first run (created lazily) and after the task ends
+  ProcessId process = 0;
+  TaskState state = TaskState::kRunnable;
+  bool unwinding = false;
+  bool timed_out = false;
+  uint32_t runnable_pos = kNotRunnable;
+  uint64_t wait_gen = 0;  // bumped on every block and wake: stale timers see a different value
+  int64_t priority = 0;   // PCT
+  const void* stack_bottom = nullptr;  // for the ASan switch annotations
+  size_t stack_size = 0;
+  std::function<void()> fn;
+  std::string name;
+  std::string waits_on;
+  std::vector<TaskId> joiners;
+};
+
+// Stable addresses (a fiber's frames hold references into it across switches), O(1) indexing.
+class TaskTable {
+ public:
+  static constexpr uint32_t kChunkBits = 8;
+  static constexpr uint32_t kChunk = 1u << kChunkBits;
+  Task& operator[](TaskId id) { return chunks_[id >> kChunkBits][id & (kChunk - 1)]; }
+  const Task& operator[](TaskId id) const { return chunks_[id >> kChunkBits][id & (kChunk - 1)]; }
+  uint32_t size() const { return size_; }
+  TaskId Add() {
+    if ((size_ & (kChunk - 1)) == 0) chunks_.push_back(std::make_unique<Task[]>(kChunk));
+    return size_++;
+  }
+
+ private:
+  std::vector<std::unique_ptr<Task[]>> chunks_;
+  uint32_t size_ = 0;
+};
+
+// A timer wake (task != kNoTask) or a callback (slot into the callback table). 32 bytes, no heap.
+struct Event {
+  Nanos at_ns;
+  uint64_t seq;
+  uint64_t gen;
+  TaskId task;
+  uint32_t slot;
+};
+struct EventLater {
+  bool operator()(const Event& a, const Event& b) const {
+    return a.at_ns != b.at_ns ? a.at_ns > b.at_ns : a.seq > b.seq;
+  }
+};
+
+struct Callback {
+  std::function<void()> fn;
+  ProcessId owner = kKernelId;  // kKernelId: not owned
+  uint32_t incarnation = 0;
+};
+
+}  // namespace
+
+std::string_view RunOutcomeName(RunOutcome outcome) {
+  switch (outcome) {
+    case RunOutcome::kQuiescent: return "quiescent";
+    case RunOutcome::kDeadlock: return "deadlock";
+    case RunOutcome::kEventBudget: return "event_budget";
+    case RunOutcome::kTimeBudget: return "time_budget";
+    case RunOutcome::kStopped: return "stopped";
+    case RunOutcome::kUntilReached: return "until_reached";
+  }
+  return "unknown";
+}
+
+struct Kernel::Impl {
+  explicit Impl(KernelConfig c)
+      : config(std::move(c)),
+        decisions(config.seed, config.replay),
+        trace(config.trace_details),
+        pool(config.stack_pool ? config.stack_pool : std::make_shared<StackPool>(config.stack_bytes)) {
+    if (config.strategy == Strategy::kPct) {
+      const uint64_t k = std::max<uint64_t>(config.pct_steps_estimate, 1);
+      for (int i = 1; i < config.pct_depth; ++i) {
+        change_points.push_back(decisions.Uniform(k, DecisionKind::kPriority) + 1);
+      }
+    }
+  }
+
+  KernelConfig config;
+  Decisions decisions;
+  Trace trace;
+  std::shared_ptr<StackPool> pool;  // declared before the tasks: outlives their fibers
+  TaskTable tasks;
+  std::vector<std::unique_ptr<Process>> processes;
+  std::vector<TaskId> runnable;
+  std::vector<Event> heap;
+  std::vector<Event> batch;  // events due at one instant, in sequence order
+  std::vector<Callback> callbacks;
+  std::vector<uint32_t> free_slots;
+  Nanos now = 0;
+  uint64_t seq = 0;
+  uint64_t events = 0;
+  uint64_t steps = 0;
+  TaskId current = kNoTask;
+  int crashing = 0;  // > 0 while a crash unwinds, runs hooks and destroys kept objects
+  bool stop = false;
+  bool destroying = false;
+  std::vector<ProcessId> pending_crashes;
+  std::exception_ptr pending_exception;
+  ctx::fiber scheduler;  // the kernel's continuation while a task runs
+  // ASan bookkeeping: the kernel's stack as seen from the tasks, and its fake stack.
+  void* kernel_fake_stack = nullptr;
+  const void* kernel_stack_bottom = nullptr;
+  size_t kernel_stack_size = 0;
+  // PCT: live tasks with their initial priority, lowest first; change points (step numbers).
+  std::vector<TaskId> pct_order;
+  std::vector<uint64_t> change_points;
+
+  // --- runnable set ---
+  void MakeRunnable(TaskId id) {
+    Task& t = tasks[id];
+    t.state = TaskState::kRunnable;
+    t.runnable_pos = static_cast<uint32_t>(runnable.size());
+    runnable.push_back(id);
+  }
+  void RemoveRunnableAt(uint32_t pos) {
+    const TaskId id = runnable[pos];
+    const TaskId last = runnable.back();
+    runnable[pos] = last;
+    tasks[last].runnable_pos = pos;
+    runnable.pop_back();
+    tasks[id].runnable_pos = kNotRunnable;
+  }
+
+  bool Doomed(const Task& t) const {
+    return t.unwinding || destroying || processes[t.process]->crashed_;
+  }
+  bool CurrentDoomed() const {
+    if (current == kNoTask) return crashing > 0 || destroying;
+    return Doomed(tasks[current]);
+  }
+  Task& CurrentTask(const char* what) {
+    Require(current != kNoTask, what);
+    return tasks[current];
+  }
+  // The task a suspension call (Yield, Sleep, Block, Join) would suspend, or null when the call must
+  // return at once: the task is doomed, or a crash or the kernel's destruction runs destructors in
+  // kernel context.
+  Task* Suspendable(const char* what) {
+    if (current == kNoTask) {
+      Require(crashing > 0 || destroying, what);
+      return nullptr;
+    }
+    Task& t = tasks[current];
+    return Doomed(t) ? nullptr : &t;
+  }
+
+  // --- events ---
+  void PushEvent(const Event& e) {
+    heap.push_back(e);
+    std::push_heap(heap.begin(), heap.end(), EventLater{});
+  }
+  Event PopEvent() {
+    std::pop_heap(heap.begin(), heap.end(), EventLater{});
+    const Event e = heap.back();
+    heap.pop_back();
+    return e;
+  }
+  void PushCallback(Nanos at_ns, std::function<void()> fn, ProcessId owner, uint32_t incarnation) {
+    Require(at_ns >= now, "ScheduleAt in the past");
+    uint32_t slot;
+    if (!free_slots.empty()) {
+      slot = free_slots.back();
+      free_slots.pop_back();
+    } else {
+      slot = static_cast<uint32_t>(callbacks.size());
+      callbacks.emplace_back();
+    }
+    callbacks[slot] = Callback{std::move(fn), owner, incarnation};
+    PushEvent(Event{at_ns, seq++, 0, kNoTask, slot});
+  }
+  void Fire(const Event& e);
+  void FireDue(Nanos at_ns);
+
+  // --- tasks ---
+  TaskId Spawn(Process& p, std::string name, std::function<void()> fn);
+  void Step();
+  void Resume(TaskId id);
+  ctx::fiber TaskMain(TaskId id, ctx::fiber&& scheduler_fiber);
+  void SwitchOut();
+  void EndTask(TaskId id, std::string_view how);
+  bool BlockImpl(std::string_view waits_on, TaskState state, Nanos deadline_ns);
+  void UnwindTask(TaskId id);
+
+  // --- crashes ---
+  void DoCrash(ProcessId pid);
+  void ProcessPendingCrashes() {
+    while (!pending_crashes.empty()) {
+      const ProcessId pid = pending_crashes.front();
+      pending_crashes.erase(pending_crashes.begin());
+      DoCrash(pid);
+    }
+  }
+
+  // --- PCT ---
+  void PctRenumber(size_t from) {
+    const int64_t base = std::max(config.pct_depth, 1);
+    for (size_t i = from; i < pct_order.size(); ++i) tasks[pct_order[i]].priority = base + int64_t(i);
+  }
+  void PctInsert(TaskId id) {
+    // 0 = below every live task: with all-zero decisions earlier tasks run first (no preemption).
+    const uint64_t pos = decisions.Uniform(pct_order.size() + 1, DecisionKind::kPriority);
+    pct_order.insert(pct_order.begin() + static_cast<ptrdiff_t>(pos), id);
+    PctRenumber(pos);
+  }
+  void PctRemove(TaskId id) {
+    auto it = std::find(pct_order.begin(), pct_order.end(), id);
+    if (it == pct_order.end()) return;
+    const size_t pos = static_cast<size_t>(it - pct_order.begin());
+    pct_order.erase(it);
+    PctRenumber(pos);
+  }
+  uint32_t PctPick() const {
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < runnable.size(); ++i) {
+      if (tasks[runnable[i]].priority > tasks[runnable[best]].priority) best = i;
+    }
+    return best;
+  }
+  void PctAfterStep(TaskId id) {
+    for (size_t i = 0; i < change_points.size(); ++i) {
+      if (change_points[i] != steps || tasks[id].state == TaskState::kDone) continue;
+      // Burckhardt et al.: at the i-th change point the running task drops to priority i, below
+      // every initial priority (those start at d).
+      PctRemove(id);
+      tasks[id].priority = static_cast<int64_t>(i) + 1;
+    }
+  }
+
+  RunResult RunLoop(bool bounded, Nanos until_ns);
+  void FillWaiting(RunResult& result) const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Fibers and switches. Every switch is annotated for ASan (no-ops otherwise):
+//   kernel -> task (first entry or resume): Resume's StartSwitch, TaskMain's / SwitchOut's Finish;
+//   task -> kernel (yield/block):           SwitchOut's StartSwitch, Resume's FinishSwitch;
+//   task -> kernel (the task returned):     TaskMain's StartSwitch(nullptr), Resume's Finish;
+//   kernel -> task (destroy: forced unwind): UnwindTask's StartSwitch, SwitchOut's catch Finish;
+//   task -> kernel (after the unwind):      TaskMain's catch StartSwitch(nullptr), UnwindTask's Finish.
+// Boost's fiber constructor also jumps once into the new stack and straight back, inside
+// boost::context::detail::fiber_entry, before any of our code can run there; that round trip runs
+// no instrumented code of ours and cannot be annotated (no hook on the fiber side). It is harmless:
+// nothing in it asks ASan for the current stack.
+// ---------------------------------------------------------------------------------------------
+
+void Kernel::Impl::Resume(TaskId id) {
+  Task& t = tasks[id];
+  current = id;
+  t.state = TaskState::kRunning;
+  if (!t.fiber) {
+    t.fiber = ctx::fiber(std::allocator_arg, PooledStack(*pool),
+                         [this, id](ctx::fiber&& k) { return TaskMain(id, std::move(k)); });
+    const ctx::stack_context& stack = pool->last_allocated();
+    t.stack_bottom = static_cast<char*>(stack.sp) - stack.size;
+    t.stack_size = stack.size;
+  }
+  internal::StartSwitch(&kernel_fake_stack, t.stack_bottom, t.stack_size);
+  t.fiber = std::move(t.fiber).resume();
+  internal::FinishSwitch(kernel_fake_stack, nullptr, nullptr);
+  current = kNoTask;
+}
+
+ctx::fiber Kernel::Impl::TaskMain(TaskId id, ctx::fiber&& scheduler_fiber) {
+  scheduler = std::move(scheduler_fiber);
+  internal::FinishSwitch(nullptr, &kernel_stack_bottom, &kernel_stack_size);
+  try {
+    // Moved out so that its captures die on this fiber, as part of the task (or of its unwind).
+    std::function<void()> fn = std::move(tasks[id].fn);
+    fn();
+  } catch (const ctx::detail::forced_unwind&) {
+    // Boost's fiber_entry catches this and switches to the destroying context: announce it.
+    internal::StartSwitch(nullptr, kernel_stack_bottom, kernel_stack_size);
+    throw;
+  } catch (...) {
+    if (!pending_exception) pending_exception = std::current_exception();
+  }
+  EndTask(id, "");
+  internal::StartSwitch(nullptr, kernel_stack_bottom, kernel_stack_size);
+  return std::move(scheduler);
+}
+
+void Kernel::Impl::SwitchOut() {
+  void* fake_stack = nullptr;  // lives on this task's stack, which the switch preserves
+  internal::StartSwitch(&fake_stack, kernel_stack_bottom, kernel_stack_size);
+#if defined(SEEDBED_ASAN_FIBERS)
+  try {
+    scheduler = std::move(scheduler).resume();
+  } catch (const ctx::detail::forced_unwind&) {
+    internal::FinishSwitch(fake_stack, &kernel_stack_bottom, &kernel_stack_size);
+    throw;
+  }
+#else
+  scheduler = std::move(scheduler).resume();
+#endif
+  internal::FinishSwitch(fake_stack, &kernel_stack_bottom, &kernel_stack_size);
+}
+
+void Kernel::Impl::UnwindTask(TaskId id) {
+  Task& t = tasks[id];
+  if (t.state == TaskState::kDone) return;
+  if (t.runnable_pos != kNotRunnable) RemoveRunnableAt(t.runnable_pos);
+  t.state = TaskState::kDone;
+  t.unwinding = true;
+  ++t.wait_gen;
+  const TaskId saved = current;
+  current = id;
+  if (t.fiber) {
+    internal::StartSwitch(&kernel_fake_stack, t.stack_bottom, t.stack_size);
+    { ctx::fiber doomed = std::move(t.fiber); }  // forced unwind: the task's destructors run
+    internal::FinishSwitch(kernel_fake_stack, nullptr, nullptr);
+  } else {
+    std::function<void()> fn = std::move(t.fn);  // never ran: only its captures die
+  }
+  current = saved;
+  EndTask(id, "unwound");
+}
+
+void Kernel::Impl::EndTask(TaskId id, std::string_view how) {
+  Task& t = tasks[id];
+  t.state = TaskState::kDone;
+  trace.Add(now, t.process, id, EventKind::kTaskEnd, how);
+  std::vector<TaskId> joiners = std::move(t.joiners);
+  t.joiners.clear();
+  for (TaskId j : joiners) {
+    Task& w = tasks[j];
+    if (w.state != TaskState::kBlocked) continue;
+    ++w.wait_gen;
+    MakeRunnable(j);
+  }
+  if (config.strategy == Strategy::kPct) PctRemove(id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scheduler.
+// ---------------------------------------------------------------------------------------------
+
+void Kernel::Impl::Step() {
+  const uint32_t n = static_cast<uint32_t>(runnable.size());
+  uint32_t pos;
+  if (config.strategy == Strategy::kPct) {
+    pos = PctPick();
+  } else {
+    pos = n == 1 ? 0 : static_cast<uint32_t>(decisions.Uniform(n, DecisionKind::kSchedule));
+  }
+  const TaskId id = runnable[pos];
+  RemoveRunnableAt(pos);
+  ++events;
+  ++steps;
+  trace.Add(now, tasks[id].process, id, EventKind::kStep);
+  Resume(id);
+  if (config.strategy == Strategy::kPct) PctAfterStep(id);
+  if (!pending_crashes.empty()) ProcessPendingCrashes();
+  if (pending_exception) std::rethrow_exception(std::exchange(pending_exception, nullptr));
+}
+
+void Kernel::Impl::Fire(const Event& e) {
+  if (e.task != kNoTask) {
+    Task& t = tasks[e.task];
+    trace.Add(now, t.process, e.task, EventKind::kTimer);
+    if (t.wait_gen != e.gen) return;
+    if (t.state != TaskState::kBlocked && t.state != TaskState::kSleeping) return;
+    t.timed_out = t.state == TaskState::kBlocked;
+    ++t.wait_gen;
+    MakeRunnable(e.task);
+    return;
+  }
+  Callback cb = std::move(callbacks[e.slot]);
+  callbacks[e.slot].fn = nullptr;
+  free_slots.push_back(e.slot);
+  if (cb.owner != kKernelId) {
+    const Process& p = *processes[cb.owner];
+    if (p.crashed_ || p.incarnation_ != cb.incarnation) {
+      trace.Add(now, cb.owner, kKernelId, EventKind::kTimer, "dropped: owner crashed");
+      return;
+    }
+  }
+  trace.Add(now, cb.owner, kKernelId, EventKind::kTimer);
+  cb.fn();
+}
+
+void Kernel::Impl::FireDue(Nanos at_ns) {
+  now = at_ns;
+  const Event first = PopEvent();
+  if (heap.empty() || heap.front().at_ns != at_ns) {
+    ++events;
+    Fire(first);
+    return;
+  }
+  batch.clear();
+  batch.push_back(first);
+  while (!heap.empty() && heap.front().at_ns == at_ns) batch.push_back(PopEvent());
+  // Ties: a recorded decision picks which fires next; 0 = the earliest scheduled (FIFO).
+  while (!batch.empty()) {
+    if (stop || events >= config.event_budget) {
+      for (const Event& e : batch) PushEvent(e);
+      batch.clear();
+      return;
+    }
+    const size_t i = decisions.Uniform(batch.size(), DecisionKind::kTimerTie);
+    const Event e = batch[i];
+    batch.erase(batch.begin() + static_cast<ptrdiff_t>(i));
+    ++events;
+    Fire(e);
+  }
+}
+
+void Kernel::Impl::FillWaiting(RunResult& result) const {
+  for (TaskId id = 0; id < tasks.size(); ++id) {
+    const Task& t = tasks[id];
+    if (t.state != TaskState::kBlocked) continue;
+    result.waiting.push_back(WaitingTask{processes[t.process]->name_, t.name, t.waits_on});
+  }
+}
+
+RunResult Kernel::Impl::RunLoop(bool bounded, Nanos until_ns) {
+  Require(current == kNoTask, "Run called from a task");
+  RunResult result;
+  for (;;) {
+    if (stop) {
+      stop = false;
+      result.outcome = RunOutcome::kStopped;
+      break;
+    }
+    if (!runnable.empty()) {
+      if (events >= config.event_budget) {
+        result.outcome = RunOutcome::kEventBudget;
+        break;
+      }
+      Step();
+      continue;
+    }
+    if (heap.empty()) {
+      FillWaiting(result);
+      result.outcome = result.waiting.empty() ? RunOutcome::kQuiescent : RunOutcome::kDeadlock;
+      break;
+    }
+    const Nanos next = heap.front().at_ns;
+    if (next > config.time_budget_ns) {
+      result.outcome = RunOutcome::kTimeBudget;
+      break;
+    }
+    if (bounded && next > until_ns) {
+      now = std::max(now, until_ns);
+      result.outcome = RunOutcome::kUntilReached;
+      break;
+    }
+    if (events >= config.event_budget) {
+      result.outcome = RunOutcome::kEventBudget;
+      break;
+    }
+    FireDue(next);
+  }
+  result.events = events;
+  result.end_time_ns = now;
+  return result;
+}
+
+TaskId Kernel::Impl::Spawn(Process& p, std::string name, std::function<void()> fn) {
+  const TaskId id = tasks.Add();
+  Task& t = tasks[id];
+  t.process = p.id_;
+  t.name = std::move(name);
+  trace.Add(now, p.id_, id, EventKind::kSpawn, t.name);
+  if (p.crashed_) {
+    t.state = TaskState::kDone;  // born dead: a crashed process runs nothing
+    trace.Add(now, p.id_, id, EventKind::kTaskEnd, "process crashed");
+    return id;
+  }
+  t.fn = std::move(fn);
+  p.tasks_.push_back(id);
+  if (config.strategy == Strategy::kPct) PctInsert(id);
+  MakeRunnable(id);
+  return id;
+}
+
+bool Kernel::Impl::BlockImpl(std::string_view waits_on, TaskState state, Nanos deadline_ns) {
+  const TaskId id = current;
+  Task* task = Suspendable("Block/Sleep outside a task");
+  if (task == nullptr) return false;
+  Task& t = *task;
+  ++t.wait_gen;
+  t.timed_out = false;
+  if (deadline_ns >= 0) PushEvent(Event{deadline_ns, seq++, t.wait_gen, id, kNoSlot});
+  t.state = state;
+  if (state == TaskState::kBlocked) {
+    t.waits_on.assign(waits_on.data(), waits_on.size());
+    trace.Add(now, t.process, id, EventKind::kBlock, waits_on);
+  }
+  SwitchOut();
+  return !t.timed_out;
+}
+
+void Kernel::Impl::DoCrash(ProcessId pid) {
+  Process& p = *processes[pid];
+  if (p.crashed_) return;
+  p.crashed_ = true;
+  ++crashing;
+  trace.Add(now, pid, kKernelId, EventKind::kCrash, p.name_);
+  for (size_t i = 0; i < p.tasks_.size(); ++i) UnwindTask(p.tasks_[i]);
+  for (size_t i = 0; i < p.crash_hooks_.size(); ++i) {
+    std::function<void()> hook = p.crash_hooks_[i];  // a hook may register another
+    hook();
+  }
+  while (!p.kept_.empty()) p.kept_.pop_back();  // reverse order of Keep
+  --crashing;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The public face.
+// ---------------------------------------------------------------------------------------------
+
+Kernel::Kernel(KernelConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Kernel::~Kernel() {
+  Impl& k = *impl_;
+  k.destroying = true;
+  for (TaskId id = 0; id < k.tasks.size(); ++id) k.UnwindTask(id);
+  for (auto& p : k.processes) {
+    while (!p->kept_.empty()) p->kept_.pop_back();
+  }
+}
+
+Process& Kernel::AddProcess(std::string name, BootFn boot) {
+  auto p = std::make_unique<Process>();
+  p->id_ = static_cast<ProcessId>(impl_->processes.size());
+  p->name_ = std::move(name);
+  p->boot_ = std::move(boot);
+  Process& ref = *p;
+  impl_->processes.push_back(std::move(p));
+  Spawn(ref, "boot", [&ref] { ref.boot_(ref); });
+  return ref;
+}
+
+Process& Kernel::process(ProcessId id) { return *impl_->processes.at(id); }
+size_t Kernel::process_count() const { return impl_->processes.size(); }
+
+TaskId Kernel::Spawn(Process& process, std::string name, std::function<void()> fn) {
+  return impl_->Spawn(process, std::move(name), std::move(fn));
+}
+
+RunResult Kernel::Run() { return impl_->RunLoop(false, 0); }
+RunResult Kernel::RunUntil(Nanos until_ns) { return impl_->RunLoop(true, until_ns); }
+void Kernel::Stop() { impl_->stop = true; }
+
+Nanos Kernel::Now() const { return impl_->now; }
+uint64_t Kernel::events() const { return impl_->events; }
+
+void Kernel::ScheduleAt(Nanos at_ns, std::function<void()> fn) {
+  impl_->PushCallback(at_ns, std::move(fn), kKernelId, 0);
+}
+
+void Kernel::ScheduleFor(Process& owner, Nanos at_ns, std::function<void()> fn) {
+  impl_->PushCallback(at_ns, std::move(fn), owner.id_, owner.incarnation_);
+}
+
+TaskId Kernel::current_task() const { return impl_->current; }
+
+Process& Kernel::current_process() {
+  return *impl_->processes[impl_->CurrentTask("current_process outside a task").process];
+}
+
+void Kernel::Yield() {
+  Impl& k = *impl_;
+  if (k.Suspendable("Yield outside a task") == nullptr) return;
+  k.MakeRunnable(k.current);
+  k.SwitchOut();
+}
+
+void Kernel::SleepFor(Nanos duration_ns) { SleepUntil(impl_->now + std::max<Nanos>(duration_ns, 0)); }
+
+void Kernel::SleepUntil(Nanos at_ns) {
+  Impl& k = *impl_;
+  if (k.Suspendable("Sleep outside a task") == nullptr) return;
+  if (at_ns <= k.now) {
+    Yield();
+    return;
+  }
+  k.BlockImpl("sleep", TaskState::kSleeping, at_ns);
+}
+
+void Kernel::Join(TaskId task) {
+  Impl& k = *impl_;
+  const TaskId me = k.current;
+  Require(task != me, "a task joined itself");
+  Require(task < k.tasks.size(), "Join of an unknown task");
+  // Bounded: each pass either returns or waits for the one wake-up the target's end sends.
+  while (k.tasks[task].state != TaskState::kDone) {
+    if (k.Suspendable("Join outside a task") == nullptr) return;
+    k.tasks[task].joiners.push_back(me);
+    k.BlockImpl(fmt::format("join {}", TaskLabel(task)), TaskState::kBlocked, -1);
+  }
+}
+
+bool Kernel::TaskDone(TaskId task) const {
+  return impl_->tasks[task].state == TaskState::kDone;
+}
+const std::string& Kernel::task_name(TaskId task) const { return impl_->tasks[task].name; }
+ProcessId Kernel::task_process(TaskId task) const { return impl_->tasks[task].process; }
+
+std::string Kernel::TaskLabel(TaskId task) const {
+  if (task == kNoTask || task >= impl_->tasks.size()) return "none";
+  const Task& t = impl_->tasks[task];
+  return fmt::format("{}/{}", impl_->processes[t.process]->name_, t.name);
+}
+
+void Kernel::Block(std::string_view waits_on) {
+  impl_->BlockImpl(waits_on, TaskState::kBlocked, -1);
+}
+
+bool Kernel::BlockFor(std::string_view waits_on, Nanos timeout_ns) {
+  return impl_->BlockImpl(waits_on, TaskState::kBlocked, impl_->now + std::max<Nanos>(timeout_ns, 0));
+}
+
+void Kernel::Wake(TaskId task) { TryWake(task); }
+
+bool Kernel::TryWake(TaskId task) {
+  Impl& k = *impl_;
+  Task& t = k.tasks[task];
+  if (t.state != TaskState::kBlocked) return false;
+  ++t.wait_gen;
+  t.timed_out = false;
+  k.MakeRunnable(task);
+  k.trace.Add(k.now, t.process, task, EventKind::kWake);
+  return true;
+}
+
+void Kernel::Crash(Process& process) {
+  Impl& k = *impl_;
+  if (process.crashed_) return;
+  if (k.current == kNoTask) {
+    k.DoCrash(process.id_);
+    k.ProcessPendingCrashes();
+    return;
+  }
+  k.pending_crashes.push_back(process.id_);
+  Task& t = k.tasks[k.current];
+  if (k.Doomed(t)) return;  // being unwound: the kernel crashes it once this unwind is over
+  if (t.process != process.id_) {
+    k.MakeRunnable(k.current);
+  } else {
+    t.state = TaskState::kBlocked;  // about to be unwound by the kernel; never resumed
+    t.waits_on = "its own crash";
+  }
+  k.SwitchOut();  // the kernel crashes the process; for our own process this throws forced_unwind
+}
+
+void Kernel::Restart(Process& process) {
+  Impl& k = *impl_;
+  Require(process.crashed_, "Restart of a process that is not crashed");
+  ++process.incarnation_;
+  process.crashed_ = false;
+  process.tasks_.clear();
+  k.trace.Add(k.now, process.id_, kKernelId, EventKind::kRestart, process.name_);
+  Spawn(process, "boot", [&process] { process.boot_(process); });
+}
+
+bool Kernel::CurrentTaskDoomed() const { return impl_->CurrentDoomed(); }
+
+Decisions& Kernel::decisions() { return impl_->decisions; }
+Trace& Kernel::trace() { return impl_->trace; }
+const KernelConfig& Kernel::config() const { return impl_->config; }
+
+}  // namespace seedbed

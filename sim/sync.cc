@@ -1,0 +1,184 @@
+#include "sim/sync.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace seedbed {
+namespace {
+
+[[noreturn]] void Fail(const std::string& what) {
+  std::fprintf(stderr, "seedbed sync: %s\n", what.c_str());
+  std::abort();
+}
+
+}  // namespace
+
+// --- WaitList ---
+
+void WaitList::Remove(TaskId task) {
+  auto it = std::find(waiters_.begin(), waiters_.end(), task);
+  if (it != waiters_.end()) waiters_.erase(it);
+}
+
+bool WaitList::Contains(TaskId task) const {
+  return std::find(waiters_.begin(), waiters_.end(), task) != waiters_.end();
+}
+
+TaskId WaitList::Pick(Kernel& kernel) {
+  if (waiters_.empty()) Fail("WaitList::Pick on an empty list");
+  const size_t i = kernel.decisions().Uniform(waiters_.size(), DecisionKind::kWake);
+  const TaskId task = waiters_[i];
+  waiters_.erase(waiters_.begin() + static_cast<ptrdiff_t>(i));  // keeps the rest oldest-first
+  return task;
+}
+
+bool WaitList::WakeOne(Kernel& kernel) {
+  while (!waiters_.empty()) {  // bounded: every pass removes one waiter
+    if (kernel.TryWake(Pick(kernel))) return true;
+  }
+  return false;
+}
+
+void WaitList::WakeAll(Kernel& kernel) {
+  while (!waiters_.empty()) kernel.TryWake(Pick(kernel));
+}
+
+WaitList::Entry::Entry(WaitList& list, Kernel& kernel, bool pass_on)
+    : list_(list), kernel_(kernel), task_(kernel.current_task()), pass_on_(pass_on) {
+  list_.Add(task_);
+}
+
+WaitList::Entry::~Entry() {
+  if (list_.Contains(task_)) {
+    list_.Remove(task_);
+  } else if (pass_on_ && kernel_.CurrentTaskDoomed()) {
+    list_.WakeOne(kernel_);  // we were picked but die before using the wake-up
+  }
+}
+
+// --- Mutex ---
+
+Mutex::Mutex(Kernel& kernel, std::string name) : kernel_(kernel), name_(std::move(name)) {}
+
+void Mutex::Lock() {
+  const TaskId me = kernel_.current_task();
+  if (me != kNoTask && holder_ == me) Fail(fmt::format("mutex {} locked twice by {}", name_, kernel_.TaskLabel(me)));
+  if (holder_ == kNoTask) {
+    holder_ = me;
+    return;
+  }
+  if (me == kNoTask || kernel_.CurrentTaskDoomed()) return;  // cannot wait now (see class comment)
+  // Declared first so it is destroyed last: the lock may be handed to us and we die before return.
+  struct PassOnIfUnwound {
+    Mutex& mu;
+    TaskId me;
+    bool done = false;
+    ~PassOnIfUnwound() {
+      if (!done && mu.holder_ == me) mu.Unlock();
+    }
+  } pass_on{*this, me};
+  WaitList::Entry entry(waiters_, kernel_, false);
+  // Bounded: Unlock hands the lock over before it wakes us, so one wake-up ends the loop; the
+  // loop only guards against a stray Kernel::Wake.
+  while (holder_ != me) {
+    if (!waiters_.Contains(me)) waiters_.Add(me);
+    kernel_.Block(fmt::format("mutex {} held by {}", name_, kernel_.TaskLabel(holder_)));
+  }
+  pass_on.done = true;
+}
+
+bool Mutex::TryLock() {
+  if (holder_ != kNoTask) return false;
+  holder_ = kernel_.current_task();
+  return true;
+}
+
+void Mutex::Unlock() {
+  if (holder_ != kernel_.current_task()) {
+    if (kernel_.CurrentTaskDoomed()) return;
+    Fail(fmt::format("mutex {} unlocked by {} but held by {}", name_,
+                     kernel_.TaskLabel(kernel_.current_task()), kernel_.TaskLabel(holder_)));
+  }
+  holder_ = kNoTask;
+  while (!waiters_.empty()) {
+    const TaskId next = waiters_.Pick(kernel_);
+    if (kernel_.TryWake(next)) {
+      holder_ = next;
+      return;
+    }
+  }
+}
+
+// --- CondVar ---
+
+CondVar::CondVar(Kernel& kernel, std::string name) : kernel_(kernel), name_(std::move(name)) {}
+
+void CondVar::Wait(Mutex& mu) { WaitFor(mu, -1); }
+
+bool CondVar::WaitFor(Mutex& mu, Nanos timeout_ns) {
+  if (kernel_.CurrentTaskDoomed()) return false;
+  const TaskId me = kernel_.current_task();
+  if (mu.holder() != me) Fail(fmt::format("condvar {}: wait without holding {}", name_, mu.name()));
+  bool notified;
+  {
+    WaitList::Entry entry(waiters_, kernel_, true);
+    mu.Unlock();
+    const std::string what = fmt::format("condvar {} (mutex {})", name_, mu.name());
+    if (timeout_ns < 0) {
+      kernel_.Block(what);
+      notified = true;
+    } else {
+      notified = kernel_.BlockFor(what, timeout_ns);
+    }
+  }
+  mu.Lock();
+  return notified;
+}
+
+void CondVar::NotifyOne() { waiters_.WakeOne(kernel_); }
+void CondVar::NotifyAll() { waiters_.WakeAll(kernel_); }
+
+// --- Semaphore ---
+
+Semaphore::Semaphore(Kernel& kernel, std::string name, int64_t permits)
+    : kernel_(kernel), name_(std::move(name)), permits_(permits) {}
+
+void Semaphore::Acquire() {
+  if (permits_ > 0 && waiters_.empty()) {
+    --permits_;
+    return;
+  }
+  if (kernel_.current_task() == kNoTask || kernel_.CurrentTaskDoomed()) return;
+  const TaskId me = kernel_.current_task();
+  WaitList::Entry entry(waiters_, kernel_, false);
+  // Release hands us the permit by removing us from the list before waking us. Declared after
+  // `entry` so it runs before the entry leaves the list.
+  struct PassOnIfUnwound {
+    Semaphore& sem;
+    TaskId me;
+    bool done = false;
+    ~PassOnIfUnwound() {
+      if (!done && !sem.waiters_.Contains(me)) sem.Release();
+    }
+  } pass_on{*this, me};
+  while (waiters_.Contains(me)) {  // bounded: one hand-off ends it (see Mutex::Lock)
+    kernel_.Block(fmt::format("semaphore {} (no permit)", name_));
+  }
+  pass_on.done = true;
+}
+
+bool Semaphore::TryAcquire() {
+  if (permits_ <= 0 || !waiters_.empty()) return false;
+  --permits_;
+  return true;
+}
+
+void Semaphore::Release() {
+  if (waiters_.WakeOne(kernel_)) return;  // handed over
+  ++permits_;
+}
+
+}  // namespace seedbed
