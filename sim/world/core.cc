@@ -54,9 +54,9 @@ bool WorldCore::DrawAmbiguous(OpKind kind) {
   return DrawFault(plan_.op(kind).ambiguous_probability);
 }
 
-bool WorldCore::DrawFault(double probability) {
+bool WorldCore::DrawFault(double probability, DecisionKind kind) {
   if (probability <= 0 || CallerExempt()) return false;
-  return kernel_.decisions().Bernoulli(probability, DecisionKind::kFault);
+  return kernel_.decisions().Bernoulli(probability, kind);
 }
 
 void WorldCore::Wait(Nanos ns) {

@@ -47,7 +47,7 @@ class WorldCore {
   // kFault decisions; false (and not drawn) while faults are off or the caller is a client.
   bool DrawError(OpKind kind);
   bool DrawAmbiguous(OpKind kind);
-  bool DrawFault(double probability);  // generic, same rules
+  bool DrawFault(double probability, DecisionKind kind = DecisionKind::kFault);  // same rules
   // Sleeps `ns` in the calling task (a plain Yield when ns <= 0, so every op is a scheduling point).
   void Wait(Nanos ns);
 

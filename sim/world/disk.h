@@ -1,0 +1,146 @@
+// sim/world/disk.h: one process's simulated local disk. SimDisk is the state machine: a namespace
+// of files and directories over inodes, open handles, POSIX or Windows sharing, and what survives
+// a crash (in the spirit of FoundationDB's AsyncFileNonDurable and RocksDB's fault_injection_fs):
+// each inode keeps its data and its data as of the last Sync; directory entry changes (create,
+// rename, remove) are journaled until every directory they touch is SyncDir'ed. At a crash all
+// handles close and, by the durability mode, unsynced data is kept, lost or torn at a block
+// boundary and un-dir-synced entry changes are kept or rolled back; synced state is never lost.
+// SimFileSystem / SimFile are the model::FileSystem / model::File views of one process: latency,
+// injected I/O errors (kUnavailable, nothing done) and kIo trace events. SimDisk never yields; the
+// views' calls may. Single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "faults/fault_plan.h"
+#include "model/env/file_system.h"
+#include "sim/decisions.h"
+#include "sim/world/core.h"
+
+namespace seedbed {
+
+class SimDisk {
+ public:
+  struct Inode {
+    std::string data;
+    std::string synced;  // the data as of the last Sync (what a crash can fall back to)
+    bool dirty = false;  // data != synced
+  };
+  struct Entry {
+    bool dir = false;
+    uint64_t inode = 0;  // files only
+  };
+  struct Handle {
+    uint64_t inode = 0;
+    std::string path;    // as opened
+    bool write = false;
+    bool share_delete = false;
+    std::string holder;  // "process/task", named in sharing violations
+  };
+  // A directory-entry change not yet durable.
+  struct MetaOp {
+    enum class Type : uint8_t { kCreate, kMkdir, kRename, kRemove, kRemoveAll };
+    Type type = Type::kCreate;
+    std::string path;
+    std::string to;      // kRename
+    uint64_t inode = 0;  // kCreate
+    std::vector<std::string> pending_dirs;  // directories still to be synced (empty: durable)
+  };
+  using Namespace = absl::btree_map<std::string, Entry, std::less<>>;
+
+  SimDisk(std::string owner, SharingMode sharing, uint64_t block_bytes = 4096);
+
+  // --- files through handles ---
+  absl::StatusOr<uint64_t> Open(std::string_view path, const model::OpenOptions& options,
+                                std::string holder);
+  absl::StatusOr<std::string> Read(uint64_t handle, uint64_t offset, size_t n) const;
+  absl::Status Write(uint64_t handle, uint64_t offset, std::string_view data);
+  absl::Status Append(uint64_t handle, std::string_view data);
+  absl::Status Truncate(uint64_t handle, uint64_t size);
+  absl::Status Sync(uint64_t handle);
+  absl::StatusOr<uint64_t> Size(uint64_t handle) const;
+  absl::Status Close(uint64_t handle);  // kFailedPrecondition if not open (e.g. closed by a crash)
+
+  // --- the namespace ---
+  absl::Status Rename(std::string_view from, std::string_view to);
+  absl::Status Remove(std::string_view path);
+  absl::Status CreateDir(std::string_view path);
+  absl::Status RemoveAll(std::string_view path);
+  absl::StatusOr<std::vector<std::string>> List(std::string_view dir) const;
+  bool Exists(std::string_view path) const;
+  absl::Status SyncDir(std::string_view dir);
+
+  // --- crash ---
+  // Closes every handle and keeps what `mode` says survives; kDisk decisions for kRandom. Returns
+  // one line per loss, for the trace ("data wal.log: torn at 4096 (8192 -> 4096 bytes)").
+  std::vector<std::string> Crash(DiskDurability mode, Decisions& decisions);
+
+  // --- inspection (tests, checkers, demos) ---
+  const std::string& owner() const { return owner_; }
+  SharingMode sharing() const { return sharing_; }
+  void set_sharing(SharingMode mode) { sharing_ = mode; }
+  std::optional<std::string> Contents(std::string_view path) const;  // nullopt: no such file
+  size_t open_handles() const { return handles_.size(); }
+  bool IsOpen(uint64_t handle) const { return handles_.contains(handle); }
+  const Namespace& live() const { return live_; }
+  const Namespace& durable() const { return durable_; }
+  const std::vector<MetaOp>& journal() const { return journal_; }
+
+ private:
+  const Handle* FindHandle(uint64_t handle) const;
+  Inode* WritableInode(uint64_t handle, absl::Status* error);
+  absl::Status CheckParent(std::string_view path) const;
+  // Windows: kPermissionDenied if a file at or below `path` is open without share_delete.
+  absl::Status CheckSharing(std::string_view op, std::string_view path) const;
+  void Journal(MetaOp op);
+  std::string TearOrDrop(Inode& inode, DiskDurability mode, Decisions& decisions, bool* lost);
+
+  std::string owner_;
+  SharingMode sharing_;
+  uint64_t block_bytes_;
+  Namespace live_;
+  Namespace durable_;  // the namespace a crash starts from; journal_ is replayed over it
+  std::vector<MetaOp> journal_;
+  absl::btree_map<uint64_t, Inode> inodes_;
+  absl::btree_map<uint64_t, Handle> handles_;
+  uint64_t next_inode_ = 1;
+  uint64_t next_handle_ = 1;
+};
+
+// One process's model::FileSystem over its SimDisk. REQUIRES: core and disk outlive it and every
+// File it opened.
+class SimFileSystem final : public model::FileSystem {
+ public:
+  SimFileSystem(WorldCore& core, SimDisk& disk) : core_(core), disk_(disk) {}
+
+  absl::StatusOr<std::unique_ptr<model::File>> Open(std::string_view path,
+                                                    model::OpenOptions options) override;
+  absl::Status Rename(std::string_view from, std::string_view to) override;
+  absl::Status Remove(std::string_view path) override;
+  absl::Status CreateDir(std::string_view path) override;
+  absl::Status RemoveAll(std::string_view path) override;
+  absl::StatusOr<std::vector<std::string>> List(std::string_view dir) override;
+  absl::StatusOr<bool> Exists(std::string_view path) override;
+  absl::Status SyncDir(std::string_view dir) override;
+
+  SimDisk& disk() { return disk_; }
+  // Latency, doom check and injected error before an op of `kind`; non-ok: do not perform it.
+  absl::Status Before(OpKind kind, std::string_view what);
+  // The kIo trace event after an op.
+  void Done(std::string_view what, const absl::Status& status, std::string_view ok_detail = {});
+  WorldCore& core() { return core_; }
+
+ private:
+  WorldCore& core_;
+  SimDisk& disk_;
+};
+
+}  // namespace seedbed
