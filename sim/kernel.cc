@@ -218,6 +218,28 @@ struct Kernel::Impl {
     callbacks[slot] = Callback{std::move(fn), owner, incarnation};
     PushEvent(Event{at_ns, seq++, 0, kNoTask, slot});
   }
+  // An event that can no longer do anything: a timer of a wait that ended (woken, unwound), or a
+  // callback whose owner crashed. Dropped unfired, without moving the clock.
+  bool Stale(const Event& e) const {
+    if (e.task != kNoTask) {
+      const Task& t = tasks[e.task];
+      return t.wait_gen != e.gen ||
+             (t.state != TaskState::kBlocked && t.state != TaskState::kSleeping);
+    }
+    const Callback& cb = callbacks[e.slot];
+    if (cb.owner == kKernelId) return false;
+    const Process& p = *processes[cb.owner];
+    return p.crashed_ || p.incarnation_ != cb.incarnation;
+  }
+  void DropEvent(const Event& e) {
+    if (e.task == kNoTask) {
+      callbacks[e.slot].fn = nullptr;
+      free_slots.push_back(e.slot);
+    }
+  }
+  void DropStaleTop() {
+    while (!heap.empty() && Stale(heap.front())) DropEvent(PopEvent());
+  }
   void Fire(const Event& e);
   void FireDue(Nanos at_ns);
 
@@ -389,8 +411,12 @@ void Kernel::Impl::Step() {
   uint32_t pos;
   if (config.strategy == Strategy::kPct) {
     pos = PctPick();
+  } else if (n == 1) {
+    pos = 0;
   } else {
-    pos = n == 1 ? 0 : static_cast<uint32_t>(decisions.Uniform(n, DecisionKind::kSchedule));
+    // Value v picks the v-th most recently readied task: 0 = the one that just yielded or was
+    // woken last, so an all-zero schedule (the shrinker's floor) runs each task until it blocks.
+    pos = n - 1 - static_cast<uint32_t>(decisions.Uniform(n, DecisionKind::kSchedule));
   }
   const TaskId id = runnable[pos];
   RemoveRunnableAt(pos);
@@ -438,7 +464,14 @@ void Kernel::Impl::FireDue(Nanos at_ns) {
   }
   batch.clear();
   batch.push_back(first);
-  while (!heap.empty() && heap.front().at_ns == at_ns) batch.push_back(PopEvent());
+  while (!heap.empty() && heap.front().at_ns == at_ns) {
+    const Event e = PopEvent();
+    if (Stale(e)) {
+      DropEvent(e);
+    } else {
+      batch.push_back(e);
+    }
+  }
   // Ties: a recorded decision picks which fires next; 0 = the earliest scheduled (FIFO).
   while (!batch.empty()) {
     if (stop || events >= config.event_budget) {
@@ -479,6 +512,7 @@ RunResult Kernel::Impl::RunLoop(bool bounded, Nanos until_ns) {
       Step();
       continue;
     }
+    DropStaleTop();
     if (heap.empty()) {
       FillWaiting(result);
       result.outcome = result.waiting.empty() ? RunOutcome::kQuiescent : RunOutcome::kDeadlock;

@@ -71,6 +71,18 @@ class Mutex {
   WaitList waiters_;
 };
 
+// Scoped Lock/Unlock of a Mutex. May yield (on construction).
+class MutexLock {
+ public:
+  explicit MutexLock(Mutex& mu) : mu_(mu) { mu_.Lock(); }
+  ~MutexLock() { mu_.Unlock(); }
+  MutexLock(const MutexLock&) = delete;
+  MutexLock& operator=(const MutexLock&) = delete;
+
+ private:
+  Mutex& mu_;
+};
+
 class CondVar {
  public:
   CondVar(Kernel& kernel, std::string name);
