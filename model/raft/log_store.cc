@@ -26,10 +26,8 @@ bool ParseSegmentName(const std::string& name, uint64_t& seq) {
 LogStore::LogStore(FileSystem& fs, std::string dir, uint64_t segment_bytes_max)
     : fs_(fs), dir_(std::move(dir)), segment_bytes_max_(segment_bytes_max) {}
 
-LogStore::~LogStore() {
-  // Closing is best effort; a crashed process's handle fails with kAborted.
-  if (active_ != nullptr) (void)active_->Close();
-}
+// No I/O here: the handle's own destructor closes it (this may run in kernel context after a crash).
+LogStore::~LogStore() = default;
 
 std::string LogStore::SegmentPath(uint64_t seq) const {
   return fmt::format("{}/{:020}{}", dir_, seq, kSuffix);
