@@ -1,0 +1,256 @@
+#include "sim/world/world.h"
+
+#include <cassert>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace seedbed {
+
+World::World(KernelConfig config)
+    : kernel_(std::make_unique<Kernel>(std::move(config))),
+      core_(*kernel_),
+      network_(core_) {}
+
+World::~World() {
+  // The kernel unwinds every live task; their destructors may touch the store, disks and network,
+  // which must still exist, but must not record or trace any more.
+  core_.set_shutting_down();
+  kernel_.reset();
+}
+
+World::Slot& World::slot(const Process& process) {
+  auto it = slots_.find(process.id());
+  assert(it != slots_.end());
+  return it->second;
+}
+
+const World::Slot& World::slot(const Process& process) const {
+  auto it = slots_.find(process.id());
+  assert(it != slots_.end());
+  return it->second;
+}
+
+Process& World::AddProcess(std::string name, BootFn boot, ProcessOptions options) {
+  Process& p = kernel_->AddProcess(std::move(name), std::move(boot));
+  Wire(p, options);
+  return p;
+}
+
+Process& World::AddClientProcess(std::string name) {
+  ProcessOptions options;
+  options.client = true;
+  options.disk = false;
+  return AddProcess(std::move(name), [](Process&) {}, options);
+}
+
+void World::Wire(Process& p, ProcessOptions options) {
+  Slot& s = slots_[p.id()];
+  s.process = &p;
+  s.options = options;
+  s.runtime = std::make_unique<SimRuntime>(core_, coverage_, p,
+                                           [this](Process& q) { FaultCrash(q); });
+  s.store = std::make_unique<ObjectStoreView>(core_, store_);
+  if (options.disk) {
+    const FaultPlan& plan = core_.plan();
+    s.disk = std::make_unique<SimDisk>(p.name(), options.sharing.value_or(plan.default_sharing),
+                                       plan.disk_block_bytes);
+    s.fs = std::make_unique<SimFileSystem>(core_, *s.disk);
+  }
+  if (options.network) s.transport = &network_.AddEndpoint(p);
+  if (options.client) core_.MarkClient(p.id());
+  model::Env env;
+  env.runtime = s.runtime.get();
+  env.store = s.store.get();
+  env.fs = s.fs.get();
+  env.transport = s.transport;
+  p.set_env(env);
+  const ProcessId id = p.id();
+  p.OnCrash([this, id] { OnCrash(id); });
+}
+
+SimDisk& World::disk(const Process& process) {
+  Slot& s = slot(process);
+  assert(s.disk != nullptr);
+  return *s.disk;
+}
+
+const SimDisk& World::disk(const Process& process) const {
+  const Slot& s = slot(process);
+  assert(s.disk != nullptr);
+  return *s.disk;
+}
+
+Process* World::FindProcess(std::string_view name) {
+  for (auto& [id, s] : slots_)
+    if (s.process->name() == name) return s.process;
+  return nullptr;
+}
+
+// --- faults ---
+
+void World::SetFaults(FaultPlan plan) {
+  assert(!faults_set_);
+  faults_set_ = true;
+  core_.set_plan(std::move(plan));
+  const FaultPlan& p = core_.plan();
+  for (auto& [id, s] : slots_)
+    if (s.disk != nullptr && !s.options.sharing.has_value()) s.disk->set_sharing(p.default_sharing);
+  if (p.any()) core_.Add(EventKind::kNote, absl::StrCat("fault plan: ", p.Describe()));
+  for (const PartitionEvent& e : p.partitions) SchedulePartition(e);
+  ScheduleRandomCrash();
+  ScheduleRandomPartition();
+}
+
+const FaultPlan& World::SetSwarm(const SwarmRanges& ranges, FaultPlan base) {
+  SetFaults(DrawSwarmPlan(kernel_->decisions(), ranges, std::move(base)));
+  return core_.plan();
+}
+
+std::vector<Process*> World::Crashable() {
+  std::vector<Process*> out;
+  for (auto& [id, s] : slots_)
+    if (!s.options.client && !s.process->crashed()) out.push_back(s.process);
+  return out;
+}
+
+void World::ScheduleRandomCrash() {
+  const FaultPlan& plan = core_.plan();
+  if (plan.crash_interval_ns_mean <= 0 || !core_.faults_active()) return;
+  const Nanos gap = kernel_->decisions().Exponential(static_cast<double>(plan.crash_interval_ns_mean),
+                                                     DecisionKind::kCrash);
+  kernel_->ScheduleAt(kernel_->Now() + gap, [this] {
+    if (!core_.faults_active()) return;
+    std::vector<Process*> candidates = Crashable();
+    if (!candidates.empty()) {
+      Process* victim = candidates[kernel_->decisions().Uniform(candidates.size(), DecisionKind::kCrash)];
+      FaultCrash(*victim);
+    }
+    ScheduleRandomCrash();
+  });
+}
+
+void World::ScheduleRandomPartition() {
+  const FaultPlan& plan = core_.plan();
+  if (plan.partition_interval_ns_mean <= 0 || !core_.faults_active()) return;
+  Decisions& d = kernel_->decisions();
+  const Nanos gap = d.Exponential(static_cast<double>(plan.partition_interval_ns_mean),
+                                  DecisionKind::kNetwork);
+  kernel_->ScheduleAt(kernel_->Now() + gap, [this] {
+    if (!core_.faults_active()) return;
+    const FaultPlan& plan = core_.plan();
+    Decisions& d = kernel_->decisions();
+    std::vector<std::string> names;
+    for (auto& [id, s] : slots_)
+      if (!s.options.client && s.transport != nullptr) names.push_back(s.process->name());
+    if (!names.empty()) {
+      const std::string victim = names[d.Uniform(names.size(), DecisionKind::kNetwork)];
+      const bool one_way = d.Bernoulli(plan.partition_one_way_probability, DecisionKind::kNetwork);
+      const Nanos duration = d.Between(plan.partition_duration_ns_min,
+                                       plan.partition_duration_ns_max, DecisionKind::kNetwork);
+      const uint64_t id = network_.Partition({victim}, {}, one_way);
+      kernel_->ScheduleAt(kernel_->Now() + duration, [this, id] { network_.HealPartition(id); });
+    }
+    ScheduleRandomPartition();
+  });
+}
+
+void World::SchedulePartition(const PartitionEvent& event) {
+  const Nanos at = std::max(event.at_ns, kernel_->Now());
+  kernel_->ScheduleAt(at, [this, event] {
+    if (!core_.faults_active()) return;
+    const uint64_t id = network_.Partition(event.side_a, event.side_b, event.one_way);
+    kernel_->ScheduleAt(kernel_->Now() + event.duration_ns,
+                        [this, id] { network_.HealPartition(id); });
+  });
+}
+
+void World::FaultCrash(Process& process) {
+  Slot& s = slot(process);
+  if (s.options.client || process.crashed()) return;
+  s.restart_pending = true;
+  core_.TraceFault(absl::StrCat("crash ", process.name()));
+  kernel_->Crash(process);  // from the process's own task: does not return
+}
+
+void World::OnCrash(ProcessId id) {
+  Slot& s = slots_.at(id);
+  Process& p = *s.process;
+  if (s.disk != nullptr) {
+    std::vector<std::string> losses = s.disk->Crash(core_.plan().durability, kernel_->decisions());
+    for (const std::string& loss : losses) {
+      core_.CountFault();
+      if (!core_.shutting_down())
+        kernel_->trace().Add(kernel_->Now(), id, kKernelId, EventKind::kFault,
+                             absl::StrCat("disk ", p.name(), ": ", loss));
+    }
+  }
+  network_.OnCrash(p);
+  if (!s.restart_pending) return;
+  s.restart_pending = false;
+  const FaultPlan& plan = core_.plan();
+  const Nanos delay = kernel_->decisions().Between(plan.restart_delay_ns_min,
+                                                   plan.restart_delay_ns_max, DecisionKind::kCrash);
+  const uint64_t generation = ++s.restart_generation;
+  kernel_->ScheduleAt(kernel_->Now() + delay, [this, id, generation] {
+    Slot& s = slots_.at(id);
+    if (s.restart_generation == generation && s.process->crashed()) kernel_->Restart(*s.process);
+  });
+}
+
+void World::Crash(Process& process) { kernel_->Crash(process); }
+
+void World::Restart(Process& process) {
+  if (!process.crashed()) return;
+  ++slot(process).restart_generation;
+  kernel_->Restart(process);
+}
+
+void World::Heal() {
+  core_.set_faults_active(false);
+  network_.HealAll();
+  core_.Add(EventKind::kNote, "heal: faults off, partitions healed, crashed processes restart");
+  for (auto& [id, s] : slots_) {
+    s.restart_pending = false;
+    if (!s.options.client && s.process->crashed()) Restart(*s.process);
+  }
+}
+
+// --- clients and phases ---
+
+TaskId World::SpawnClient(std::string name, std::function<void()> fn) {
+  if (default_client_ == nullptr) default_client_ = &AddClientProcess("client");
+  return SpawnClient(*default_client_, std::move(name), std::move(fn));
+}
+
+TaskId World::SpawnClient(Process& process, std::string name, std::function<void()> fn) {
+  ++clients_running_;
+  return kernel_->Spawn(process, std::move(name), [this, fn = std::move(fn)] {
+    struct Ended {
+      World* world;
+      ~Ended() {
+        --world->clients_running_;
+        if (world->clients_running_ == 0 && world->stop_when_clients_done_ &&
+            !world->core_.shutting_down())
+          world->kernel_->Stop();
+      }
+    } ended{this};
+    fn();
+  });
+}
+
+PhaseResult World::RunPhases(const PhasePlan& phases, const std::function<void()>& start_liveness) {
+  PhaseResult result;
+  stop_when_clients_done_ = clients_running_ > 0;
+  result.chaos = kernel_->RunUntil(phases.chaos_ns);
+  Heal();
+  result.heal_ns = kernel_->Now();
+  if (start_liveness) start_liveness();
+  stop_when_clients_done_ = clients_running_ > 0;
+  result.liveness = kernel_->RunUntil(result.heal_ns + phases.liveness_ns);
+  result.liveness_done = clients_running_ == 0;
+  stop_when_clients_done_ = false;
+  return result;
+}
+
+}  // namespace seedbed
