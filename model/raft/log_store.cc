@@ -206,6 +206,8 @@ absl::Status LogStore::TruncateSuffix(uint64_t index) {
     locations_.pop_back();
   }
   applied_marker_ = std::min(applied_marker_, last_index());
+  // The cut may have taken marker records with it: write the current one again (unsynced).
+  if (applied_marker_ > 0) return MarkApplied(applied_marker_);
   return absl::OkStatus();
 }
 
