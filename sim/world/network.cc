@@ -14,6 +14,24 @@ constexpr int kMaxWaits = 1'000'000;  // bound on wake-ups per blocking call (sp
 
 }  // namespace
 
+// Moves every in-flight item due by now into the receiving end's queue, in write order.
+void DeliverDue(SimNetwork& net, const std::shared_ptr<StreamState>& s, int to, Nanos now) {
+  if (s->broken) return;
+  StreamState::Direction& dir = s->to_end[to];
+  bool any = false;
+  while (!dir.in_flight.empty() && dir.in_flight.front().at_ns <= now) {
+    StreamState::InFlight& item = dir.in_flight.front();
+    if (item.eof) {
+      dir.eof = true;
+    } else {
+      dir.queue.push_back(std::move(item.data));
+    }
+    dir.in_flight.pop_front();
+    any = true;
+  }
+  if (any) net.WakeAll(dir.readers);
+}
+
 // --- a stream end ---
 
 class SimStream final : public model::Stream {
@@ -42,14 +60,11 @@ class SimStream final : public model::Stream {
     const Nanos at = std::max(core.kernel().Now() + core.DrawLatency(OpKind::kNetStream),
                               dir.last_delivery_ns);
     dir.last_delivery_ns = at;
+    dir.in_flight.push_back(StreamState::InFlight{at, false, std::move(bytes)});
     std::shared_ptr<StreamState> s = s_;
     SimNetwork* net = &net_;
     const int to = 1 - end_;
-    core.kernel().ScheduleAt(at, [s, net, to, data = std::move(bytes)]() mutable {
-      if (s->broken) return;
-      s->to_end[to].queue.push_back(std::move(data));
-      net->WakeAll(s->to_end[to].readers);
-    });
+    core.kernel().ScheduleAt(at, [s, net, to, at] { DeliverDue(*net, s, to, at); });
     core.TraceIo(absl::StrCat(what, " -> ok"));
     core.Wait(0);  // a scheduling point, like every other I/O call
     return absl::OkStatus();
@@ -84,13 +99,11 @@ class SimStream final : public model::Stream {
     Kernel& k = net_.core_.kernel();
     const Nanos at = std::max(k.Now(), dir.last_delivery_ns);
     dir.last_delivery_ns = at;
+    dir.in_flight.push_back(StreamState::InFlight{at, true, {}});
     std::shared_ptr<StreamState> s = s_;
     SimNetwork* net = &net_;
     const int to = 1 - end_;
-    k.ScheduleAt(at, [s, net, to] {
-      s->to_end[to].eof = true;
-      net->WakeAll(s->to_end[to].readers);
-    });
+    k.ScheduleAt(at, [s, net, to, at] { DeliverDue(*net, s, to, at); });
     return absl::OkStatus();
   }
 

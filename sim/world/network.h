@@ -23,10 +23,20 @@
 namespace seedbed {
 
 class SimNetwork;
+struct StreamState;
+void DeliverDue(SimNetwork& net, const std::shared_ptr<StreamState>& s, int to, Nanos now);
 
 // The shared state of one stream: end 0 connected, end 1 accepted.
 struct StreamState {
+  struct InFlight {
+    Nanos at_ns = 0;
+    bool eof = false;
+    std::string data;
+  };
   struct Direction {
+    // Sent, not yet arrived, in write order. Events at one instant fire in a decided order, so
+    // whichever arrival event fires first delivers every item due by then, in order.
+    std::deque<InFlight> in_flight;
     std::deque<std::string> queue;  // delivered, not yet read
     bool eof = false;               // the writer closed and everything before it arrived
     Nanos last_delivery_ns = 0;     // deliveries in one direction never overtake each other
@@ -88,6 +98,7 @@ class SimNetwork {
  private:
   friend class SimTransport;
   friend class SimStream;
+  friend void DeliverDue(SimNetwork& net, const std::shared_ptr<StreamState>& s, int to, Nanos now);
   struct Endpoint {
     Process* process = nullptr;
     std::unique_ptr<SimTransport> transport;
