@@ -717,13 +717,15 @@ void Replica::HandleSnapshotSent(const Item& item) {
   auto it = progress_.find(item.from);
   if (it == progress_.end()) return;
   Progress& p = it->second;
-  p.snapshot_active = false;
-  if (m.success) {
-    p.match = std::max(p.match, m.match_index);
-    p.next = std::max(p.next, p.match + 1);
-    AdvanceCommit();
-    if (!ApplyCommitted()) return;
+  if (!m.success) {  // back off one heartbeat before the next attempt (the peer may be down)
+    p.snapshot_deadline_ns = env_.runtime->NowNanos() + options_.heartbeat_interval_ns;
+    return;
   }
+  p.snapshot_active = false;
+  p.match = std::max(p.match, m.match_index);
+  p.next = std::max(p.next, p.match + 1);
+  AdvanceCommit();
+  if (!ApplyCommitted()) return;
   SendAppend(item.from);
 }
 
