@@ -46,7 +46,7 @@ TEST_CASE("manifest format round trip", "[format]") {
 
 TEST_CASE("table format round trip with tombstones", "[format]") {
   model::Table t;
-  t["a"] = "1";
+  t.emplace("a", std::optional<std::string>("1"));
   t["b"] = std::nullopt;
   auto back = model::DecodeTable(model::EncodeTable(t));
   REQUIRE(back.ok());
