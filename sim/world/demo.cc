@@ -86,7 +86,8 @@ int RunWorldDemo(uint64_t seed, std::ostream& out) {
   const RunResult run = world.kernel().Run();
 
   out << "world-demo, seed " << seed << ": duplicate writers on one WAL path, and a Windows rename\n";
-  out << "fault plan: " << world.faults().Describe() << "\n";
+  out << "fault plan:\n";
+  for (const auto& [key, value] : world.faults().KeyValues()) out << "  " << key << ": " << value << "\n";
   for (const TraceEvent& e : world.kernel().trace().events()) {
     if (e.kind != EventKind::kIo && e.kind != EventKind::kFault && e.kind != EventKind::kNote &&
         e.kind != EventKind::kCrash && e.kind != EventKind::kCrashPoint)

@@ -96,7 +96,12 @@ void World::SetFaults(FaultPlan plan) {
   const FaultPlan& p = core_.plan();
   for (auto& [id, s] : slots_)
     if (s.disk != nullptr && !s.options.sharing.has_value()) s.disk->set_sharing(p.default_sharing);
-  if (p.any()) core_.Add(EventKind::kNote, absl::StrCat("fault plan: ", p.Describe()));
+  if (p.any()) {
+    std::string line;
+    for (const auto& [key, value] : p.KeyValues())
+      absl::StrAppend(&line, line.empty() ? "" : "; ", key, "=", value);
+    core_.Add(EventKind::kNote, absl::StrCat("fault plan: ", line));
+  }
   for (const PartitionEvent& e : p.partitions) SchedulePartition(e);
   ScheduleRandomCrash();
   ScheduleRandomPartition();
