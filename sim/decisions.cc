@@ -16,8 +16,6 @@ uint64_t SplitMix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-inline uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 constexpr double kTwoPi = 6.283185307179586476925286766559;
 // Outcomes of continuous draws are clamped below this, so a rounding never overflows int64.
 constexpr double kMaxOutcome = 9.0e18;
@@ -53,37 +51,13 @@ Rng::Rng(uint64_t seed) {
   for (uint64_t& word : s_) word = SplitMix64(state);
 }
 
-uint64_t Rng::Next() {
-  const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = Rotl(s_[3], 45);
-  return result;
-}
-
-// Lemire, "Fast Random Integer Generation in an Interval" (2019). unsigned __int128 is a GCC/Clang
-// extension; both of our compilers have it on every 64-bit target we build for.
-uint64_t Rng::Below(uint64_t n) {
-  assert(n > 0);
-  uint64_t x = Next();
-  unsigned __int128 m = static_cast<unsigned __int128>(x) * n;
-  uint64_t low = static_cast<uint64_t>(m);
-  if (low < n) {
-    const uint64_t threshold = (0 - n) % n;
-    while (low < threshold) {
-      x = Next();
-      m = static_cast<unsigned __int128>(x) * n;
-      low = static_cast<uint64_t>(m);
-    }
+uint64_t Rng::BelowSlow(uint64_t n, unsigned __int128 m) {
+  const uint64_t threshold = (0 - n) % n;
+  while (static_cast<uint64_t>(m) < threshold) {  // rejects with probability < n / 2^64
+    m = static_cast<unsigned __int128>(Next()) * n;
   }
   return static_cast<uint64_t>(m >> 64);
 }
-
-double Rng::Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
 
 Decisions::Decisions(uint64_t seed, const DecisionList* replay)
     : seed_(seed), rng_(seed), replay_(replay) {}
@@ -99,13 +73,29 @@ uint64_t Decisions::Take(uint64_t fresh, uint64_t limit, DecisionKind kind) {
       value = limit - 1;
     }
   }
-  recorded_.push_back(Decision{value, kind});
+  Record(value, kind);
   return value;
 }
 
-uint64_t Decisions::Uniform(uint64_t n, DecisionKind kind) {
-  if (n <= 1) return 0;
-  return Take(rng_.Below(n), n, kind);
+void Decisions::RecordWide(uint64_t value, DecisionKind kind) {
+  packed_.push_back((kEscape << 8) | static_cast<uint32_t>(kind));
+  packed_.push_back(static_cast<uint32_t>(value));
+  packed_.push_back(static_cast<uint32_t>(value >> 32));
+}
+
+const DecisionList& Decisions::recorded() const {
+  recorded_.reserve(recorded_count_);
+  while (unpacked_words_ < packed_.size()) {
+    const uint32_t word = packed_[unpacked_words_++];
+    const auto kind = static_cast<DecisionKind>(word & 0xff);
+    uint64_t value = word >> 8;
+    if (value == kEscape) {
+      value = uint64_t{packed_[unpacked_words_]} | (uint64_t{packed_[unpacked_words_ + 1]} << 32);
+      unpacked_words_ += 2;
+    }
+    recorded_.push_back(Decision{value, kind});
+  }
+  return recorded_;
 }
 
 bool Decisions::Bernoulli(double p, DecisionKind kind) {

@@ -36,14 +36,33 @@ struct Decision {
 using DecisionList = std::vector<Decision>;
 
 // xoshiro256** seeded through splitmix64 (Blackman & Vigna).
+// Inline: the scheduler draws once per step.
 class Rng {
  public:
   explicit Rng(uint64_t seed);
-  uint64_t Next();
-  uint64_t Below(uint64_t n);  // uniform in [0, n), n > 0, without modulo bias
-  double Unit();               // uniform in [0, 1), 53 bits
+  uint64_t Next() {
+    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = Rotl(s_[3], 45);
+    return result;
+  }
+  // Uniform in [0, n), n > 0, without modulo bias (Lemire, "Fast Random Integer Generation in an
+  // Interval", 2019). unsigned __int128 is a GCC/Clang extension, present on our 64-bit targets.
+  uint64_t Below(uint64_t n) {
+    unsigned __int128 m = static_cast<unsigned __int128>(Next()) * n;
+    if (static_cast<uint64_t>(m) < n) [[unlikely]] return BelowSlow(n, m);
+    return static_cast<uint64_t>(m >> 64);
+  }
+  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }  // [0, 1), 53 bits
 
  private:
+  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  uint64_t BelowSlow(uint64_t n, unsigned __int128 m);  // Lemire's rejection step
   uint64_t s_[4];
 };
 
@@ -56,7 +75,13 @@ class Decisions {
   // `replay` (may be null) is consumed first; past its end draws come from the seed's PRNG.
   Decisions(uint64_t seed, const DecisionList* replay);
 
-  uint64_t Uniform(uint64_t n, DecisionKind kind);                // [0, n)
+  uint64_t Uniform(uint64_t n, DecisionKind kind) {  // [0, n); inline fast path for the scheduler
+    if (n <= 1) return 0;
+    const uint64_t fresh = rng_.Below(n);
+    if (replay_ != nullptr) [[unlikely]] return Take(fresh, n, kind);
+    Record(fresh, kind);
+    return fresh;
+  }
   bool Bernoulli(double p, DecisionKind kind);                    // true with probability p
   // [lo, hi], inclusive. Records the outcome's offset from lo, so a replayed 0 means lo.
   int64_t Between(int64_t lo, int64_t hi, DecisionKind kind);
@@ -65,7 +90,10 @@ class Decisions {
   // Log-normal with the given median and shape sigma; a heavy right tail for latencies.
   int64_t LogNormal(double median, double sigma, DecisionKind kind);
 
-  const DecisionList& recorded() const { return recorded_; }
+  // Every decision drawn so far. Decisions are stored packed (4 bytes for values below 2^24) and
+  // unpacked here, incrementally: amortised O(1) per decision however often this is called.
+  const DecisionList& recorded() const;
+  size_t recorded_count() const { return recorded_count_; }
   size_t replay_used() const { return replay_pos_; }
   // Replayed values that did not fit their draw (wrong kind or out of range); they were clamped.
   size_t replay_mismatches() const { return mismatches_; }
@@ -76,12 +104,29 @@ class Decisions {
   uint64_t Take(uint64_t fresh, uint64_t limit, DecisionKind kind);
   double Normal();  // standard normal from rng_ (Box-Muller); not recorded by itself
 
+  // Packed record: (value << 8 | kind) when value < kEscape, else (kEscape << 8 | kind) followed
+  // by the value's low and high 32 bits. Recording a 16-byte Decision per scheduler step cost
+  // ~17 ns (vector growth: copies and page faults); this costs a few.
+  static constexpr uint32_t kEscape = 0xffffff;
+  void Record(uint64_t value, DecisionKind kind) {
+    ++recorded_count_;
+    if (value < kEscape) [[likely]] {
+      packed_.push_back(static_cast<uint32_t>(value << 8) | static_cast<uint32_t>(kind));
+      return;
+    }
+    RecordWide(value, kind);
+  }
+  void RecordWide(uint64_t value, DecisionKind kind);
+
   uint64_t seed_;
   Rng rng_;
   const DecisionList* replay_;
   size_t replay_pos_ = 0;
   size_t mismatches_ = 0;
-  DecisionList recorded_;
+  std::vector<uint32_t> packed_;
+  size_t recorded_count_ = 0;
+  mutable DecisionList recorded_;   // unpacked prefix of packed_
+  mutable size_t unpacked_words_ = 0;
 };
 
 }  // namespace seedbed

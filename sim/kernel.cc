@@ -30,7 +30,6 @@ enum class TaskState : uint8_t {
 };
 
 constexpr uint32_t kNotRunnable = ~0u;
-constexpr uint32_t kNoSlot = ~0u;
 constexpr uint32_t kKernelId = ~0u;
 
 // A programmer error in the use of the kernel: stays on in every build (STYLE rule 4).
@@ -77,23 +76,28 @@ class TaskTable {
   uint32_t size_ = 0;
 };
 
-// A timer wake (task != kNoTask) or a callback (slot into the callback table). 32 bytes, no heap.
+// A heap entry: 16 bytes, ordered by (time, sequence). The key holds the sequence number in its
+// high 40 bits and the payload's slot in its low 24, so comparing keys compares sequences.
+constexpr int kSlotBits = 24;
+constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
 struct Event {
   Nanos at_ns;
-  uint64_t seq;
-  uint64_t gen;
-  TaskId task;
-  uint32_t slot;
+  uint64_t key;
+  uint32_t slot() const { return static_cast<uint32_t>(key & kSlotMask); }
 };
-struct EventLater {
-  bool operator()(const Event& a, const Event& b) const {
-    return a.at_ns != b.at_ns ? a.at_ns > b.at_ns : a.seq > b.seq;
-  }
-};
+// Times are >= 0, so (time, key) compares as one unsigned 128-bit number (a GCC/Clang extension,
+// as in decisions.cc): one compare instead of two dependent ones.
+inline unsigned __int128 Order(const Event& e) {
+  return (static_cast<unsigned __int128>(static_cast<uint64_t>(e.at_ns)) << 64) | e.key;
+}
+inline bool Earlier(const Event& a, const Event& b) { return Order(a) < Order(b); }
 
-struct Callback {
+// What a scheduled event does: wake `task` if its wait `gen` is still current, or call `fn`.
+struct Pending {
   std::function<void()> fn;
-  ProcessId owner = kKernelId;  // kKernelId: not owned
+  uint64_t gen = 0;
+  TaskId task = kNoTask;
+  ProcessId owner = kKernelId;  // callbacks: kKernelId = not owned
   uint32_t incarnation = 0;
 };
 
@@ -134,7 +138,7 @@ struct Kernel::Impl {
   std::vector<TaskId> runnable;
   std::vector<Event> heap;
   std::vector<Event> batch;  // events due at one instant, in sequence order
-  std::vector<Callback> callbacks;
+  std::vector<Pending> pending;  // event payloads by slot
   std::vector<uint32_t> free_slots;
   Nanos now = 0;
   uint64_t seq = 0;
@@ -171,9 +175,9 @@ struct Kernel::Impl {
     tasks[id].runnable_pos = kNotRunnable;
   }
 
-  bool Doomed(const Task& t) const {
-    return t.unwinding || destroying || processes[t.process]->crashed_;
-  }
+  // A crash marks every task of the process `unwinding` before it unwinds the first, and the
+  // kernel's destructor sets `destroying`, so this is all a running task needs to check.
+  bool Doomed(const Task& t) const { return t.unwinding || destroying; }
   bool CurrentDoomed() const {
     if (current == kNoTask) return crashing > 0 || destroying;
     return Doomed(tasks[current]);
@@ -195,47 +199,83 @@ struct Kernel::Impl {
   }
 
   // --- events ---
+  // A 4-ary min-heap: half the depth of a binary one, and a node's children share a cache line.
   void PushEvent(const Event& e) {
+    size_t i = heap.size();
     heap.push_back(e);
-    std::push_heap(heap.begin(), heap.end(), EventLater{});
+    while (i > 0) {
+      const size_t parent = (i - 1) / 4;
+      if (!Earlier(e, heap[parent])) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = e;
   }
   Event PopEvent() {
-    std::pop_heap(heap.begin(), heap.end(), EventLater{});
-    const Event e = heap.back();
+    const Event top = heap[0];
+    const Event last = heap.back();
     heap.pop_back();
-    return e;
+    const size_t n = heap.size();
+    if (n == 0) return top;
+    size_t i = 0;
+    for (;;) {
+      const size_t first = 4 * i + 1;
+      if (first >= n) break;
+      const size_t end = std::min(first + 4, n);
+      size_t best = first;
+      for (size_t c = first + 1; c < end; ++c) {
+        if (Earlier(heap[c], heap[best])) best = c;
+      }
+      if (!Earlier(heap[best], last)) break;
+      heap[i] = heap[best];
+      i = best;
+    }
+    heap[i] = last;
+    return top;
   }
-  void PushCallback(Nanos at_ns, std::function<void()> fn, ProcessId owner, uint32_t incarnation) {
-    Require(at_ns >= now, "ScheduleAt in the past");
+  // Reserves a payload slot and queues its event; the caller fills pending[slot].
+  uint32_t PushPending(Nanos at_ns) {
+    Require(at_ns >= now, "event scheduled in the past");
     uint32_t slot;
     if (!free_slots.empty()) {
       slot = free_slots.back();
       free_slots.pop_back();
     } else {
-      slot = static_cast<uint32_t>(callbacks.size());
-      callbacks.emplace_back();
+      slot = static_cast<uint32_t>(pending.size());
+      Require(slot <= kSlotMask, "too many pending events");
+      pending.emplace_back();
     }
-    callbacks[slot] = Callback{std::move(fn), owner, incarnation};
-    PushEvent(Event{at_ns, seq++, 0, kNoTask, slot});
+    PushEvent(Event{at_ns, (seq++ << kSlotBits) | slot});
+    return slot;
+  }
+  void PushCallback(Nanos at_ns, std::function<void()> fn, ProcessId owner, uint32_t incarnation) {
+    Pending& p = pending[PushPending(at_ns)];
+    p.fn = std::move(fn);
+    p.task = kNoTask;
+    p.owner = owner;
+    p.incarnation = incarnation;
+  }
+  void PushTimer(Nanos at_ns, TaskId task, uint64_t gen) {
+    Pending& p = pending[PushPending(at_ns)];
+    p.task = task;
+    p.gen = gen;
   }
   // An event that can no longer do anything: a timer of a wait that ended (woken, unwound), or a
   // callback whose owner crashed. Dropped unfired, without moving the clock.
   bool Stale(const Event& e) const {
-    if (e.task != kNoTask) {
-      const Task& t = tasks[e.task];
-      return t.wait_gen != e.gen ||
+    const Pending& p = pending[e.slot()];
+    if (p.task != kNoTask) {
+      const Task& t = tasks[p.task];
+      return t.wait_gen != p.gen ||
              (t.state != TaskState::kBlocked && t.state != TaskState::kSleeping);
     }
-    const Callback& cb = callbacks[e.slot];
-    if (cb.owner == kKernelId) return false;
-    const Process& p = *processes[cb.owner];
-    return p.crashed_ || p.incarnation_ != cb.incarnation;
+    if (p.owner == kKernelId) return false;
+    const Process& owner = *processes[p.owner];
+    return owner.crashed_ || owner.incarnation_ != p.incarnation;
   }
   void DropEvent(const Event& e) {
-    if (e.task == kNoTask) {
-      callbacks[e.slot].fn = nullptr;
-      free_slots.push_back(e.slot);
-    }
+    pending[e.slot()].fn = nullptr;
+    free_slots.push_back(e.slot());
   }
   void DropStaleTop() {
     while (!heap.empty() && Stale(heap.front())) DropEvent(PopEvent());
@@ -369,7 +409,10 @@ void Kernel::Impl::SwitchOut() {
 
 void Kernel::Impl::UnwindTask(TaskId id) {
   Task& t = tasks[id];
-  if (t.state == TaskState::kDone) return;
+  if (t.state == TaskState::kDone) {
+    t.unwinding = false;
+    return;
+  }
   if (t.runnable_pos != kNotRunnable) RemoveRunnableAt(t.runnable_pos);
   t.state = TaskState::kDone;
   t.unwinding = true;
@@ -384,6 +427,7 @@ void Kernel::Impl::UnwindTask(TaskId id) {
     std::function<void()> fn = std::move(t.fn);  // never ran: only its captures die
   }
   current = saved;
+  t.unwinding = false;
   EndTask(id, "unwound");
 }
 
@@ -430,28 +474,36 @@ void Kernel::Impl::Step() {
 }
 
 void Kernel::Impl::Fire(const Event& e) {
-  if (e.task != kNoTask) {
-    Task& t = tasks[e.task];
-    trace.Add(now, t.process, e.task, EventKind::kTimer);
-    if (t.wait_gen != e.gen) return;
+  const uint32_t slot = e.slot();
+  Pending& p = pending[slot];
+  if (p.task != kNoTask) {
+    const TaskId id = p.task;
+    const uint64_t gen = p.gen;
+    free_slots.push_back(slot);
+    Task& t = tasks[id];
+    trace.Add(now, t.process, id, EventKind::kTimer);
+    if (t.wait_gen != gen) return;
     if (t.state != TaskState::kBlocked && t.state != TaskState::kSleeping) return;
     t.timed_out = t.state == TaskState::kBlocked;
     ++t.wait_gen;
-    MakeRunnable(e.task);
+    MakeRunnable(id);
     return;
   }
-  Callback cb = std::move(callbacks[e.slot]);
-  callbacks[e.slot].fn = nullptr;
-  free_slots.push_back(e.slot);
-  if (cb.owner != kKernelId) {
-    const Process& p = *processes[cb.owner];
-    if (p.crashed_ || p.incarnation_ != cb.incarnation) {
-      trace.Add(now, cb.owner, kKernelId, EventKind::kTimer, "dropped: owner crashed");
+  // Moved out: the callback may schedule events, which may grow `pending`.
+  std::function<void()> fn = std::move(p.fn);
+  p.fn = nullptr;
+  const ProcessId owner = p.owner;
+  const uint32_t incarnation = p.incarnation;
+  free_slots.push_back(slot);
+  if (owner != kKernelId) {
+    const Process& proc = *processes[owner];
+    if (proc.crashed_ || proc.incarnation_ != incarnation) {
+      trace.Add(now, owner, kKernelId, EventKind::kTimer, "dropped: owner crashed");
       return;
     }
   }
-  trace.Add(now, cb.owner, kKernelId, EventKind::kTimer);
-  cb.fn();
+  trace.Add(now, owner, kKernelId, EventKind::kTimer);
+  fn();
 }
 
 void Kernel::Impl::FireDue(Nanos at_ns) {
@@ -564,7 +616,7 @@ bool Kernel::Impl::BlockImpl(std::string_view waits_on, TaskState state, Nanos d
   Task& t = *task;
   ++t.wait_gen;
   t.timed_out = false;
-  if (deadline_ns >= 0) PushEvent(Event{deadline_ns, seq++, t.wait_gen, id, kNoSlot});
+  if (deadline_ns >= 0) PushTimer(deadline_ns, id, t.wait_gen);
   t.state = state;
   if (state == TaskState::kBlocked) {
     t.waits_on.assign(waits_on.data(), waits_on.size());
@@ -580,6 +632,7 @@ void Kernel::Impl::DoCrash(ProcessId pid) {
   p.crashed_ = true;
   ++crashing;
   trace.Add(now, pid, kKernelId, EventKind::kCrash, p.name_);
+  for (TaskId id : p.tasks_) tasks[id].unwinding = true;  // doomed from this instant
   for (size_t i = 0; i < p.tasks_.size(); ++i) UnwindTask(p.tasks_[i]);
   for (size_t i = 0; i < p.crash_hooks_.size(); ++i) {
     std::function<void()> hook = p.crash_hooks_[i];  // a hook may register another

@@ -52,18 +52,11 @@ std::string_view EventKindName(EventKind kind) {
   return "unknown";
 }
 
-void Trace::Add(int64_t time_ns, uint32_t process, uint32_t task, EventKind kind,
-                std::string_view detail) {
-  // Independent multiplies (they overlap in the pipeline), then one dependent fold into the hash.
-  const uint64_t a = static_cast<uint64_t>(time_ns) * 0x9e3779b97f4a7c15ull;
-  const uint64_t b = ((uint64_t{process} << 32) | task) * 0xc2b2ae3d27d4eb4full;
-  uint64_t c = (static_cast<uint64_t>(kind) + 1) * 0x165667b19e3779f9ull;
-  if (!detail.empty()) c ^= HashBytes(detail);
-  hash_ = Fold(Rotl(hash_, 23) ^ a ^ Rotl(b, 17) ^ Rotl(c, 41));
-  ++count_;
-  if (keep_events_) {
-    events_.push_back(TraceEvent{time_ns, process, task, kind, std::string(detail)});
-  }
+uint64_t Trace::HashDetail(std::string_view detail) { return HashBytes(detail); }
+
+void Trace::Keep(int64_t time_ns, uint32_t process, uint32_t task, EventKind kind,
+                 std::string_view detail) {
+  events_.push_back(TraceEvent{time_ns, process, task, kind, std::string(detail)});
 }
 
 std::optional<size_t> Trace::FirstDivergence(const Trace& a, const Trace& b) {

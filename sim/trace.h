@@ -42,8 +42,20 @@ class Trace {
   // keep_events = false keeps only the hash and the count (campaigns); true keeps every event.
   explicit Trace(bool keep_events = true) : keep_events_(keep_events) {}
 
+  // Inline: the scheduler calls it once per step.
   void Add(int64_t time_ns, uint32_t process, uint32_t task, EventKind kind,
-           std::string_view detail = {});
+           std::string_view detail = {}) {
+    // Independent multiplies (they overlap in the pipeline), then one dependent fold.
+    const uint64_t a = static_cast<uint64_t>(time_ns) * 0x9e3779b97f4a7c15ull;
+    const uint64_t b = ((uint64_t{process} << 32) | task) * 0xc2b2ae3d27d4eb4full;
+    uint64_t c = (static_cast<uint64_t>(kind) + 1) * 0x165667b19e3779f9ull;
+    if (!detail.empty()) c ^= HashDetail(detail);
+    uint64_t h = Rotl(hash_, 23) ^ a ^ Rotl(b, 17) ^ Rotl(c, 41);
+    h *= 0xff51afd7ed558ccdull;
+    hash_ = h ^ (h >> 32);
+    ++count_;
+    if (keep_events_) Keep(time_ns, process, task, kind, detail);
+  }
   uint64_t hash() const { return hash_; }
   uint64_t count() const { return count_; }
   bool keeps_events() const { return keep_events_; }
@@ -54,6 +66,11 @@ class Trace {
   static std::string Describe(const TraceEvent& event);
 
  private:
+  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  static uint64_t HashDetail(std::string_view detail);
+  void Keep(int64_t time_ns, uint32_t process, uint32_t task, EventKind kind,
+            std::string_view detail);
+
   bool keep_events_;
   uint64_t hash_ = 0xcbf29ce484222325ull;
   uint64_t count_ = 0;
