@@ -168,7 +168,11 @@ uint64_t CampaignResult::total_nondeterministic() const {
 
 CampaignResult RunCampaign(const CampaignOptions& o, std::ostream& progress) {
   CampaignResult result;
-  for (const CampaignCell& cell : o.cells) result.cells.push_back(CellResult{cell});
+  for (const CampaignCell& cell : o.cells) {
+    CellResult c;
+    c.cell = cell;
+    result.cells.push_back(std::move(c));
+  }
   if (o.cells.empty()) return result;
   uint64_t total = o.time_limit_s ? 0 : UnitCount(o);
   auto start = Clock::now();

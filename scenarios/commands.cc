@@ -1,6 +1,7 @@
 #include "scenarios/commands.h"
 
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -66,11 +67,27 @@ void PrintRunSummary(const RunReport& report, std::ostream& out) {
     out << "result: ok (every invariant held)\n";
     return;
   }
-  for (const Violation& v : report.violations) {
+  // The first violation in full, then at most two more per invariant, then counts.
+  const Violation* first = report.first_violation();
+  std::map<std::string, int> shown;
+  std::map<std::string, int> hidden;
+  auto print = [&](const Violation& v) {
     out << fmt::format("VIOLATION {}{}: {}\n", v.invariant,
                        v.time_ns >= 0 ? fmt::format(" at {:.6f}ms", v.time_ns / 1e6) : "", v.message);
     for (const std::string& line : v.evidence) out << "    " << line << "\n";
+  };
+  print(*first);
+  shown[first->invariant]++;
+  for (const Violation& v : report.violations) {
+    if (&v == first) continue;
+    if (shown[v.invariant] >= 3) {
+      hidden[v.invariant]++;
+      continue;
+    }
+    shown[v.invariant]++;
+    print(v);
   }
+  for (const auto& [invariant, n] : hidden) out << fmt::format("... and {} more violations of {}\n", n, invariant);
   out << "replay: " << ReplayCommand(c) << "\n";
 }
 
@@ -281,6 +298,46 @@ int Fuzz(const Args& args) {
     return all_expected ? kExitClean : kExitViolation;
   }
   return result.total_failures() > 0 ? kExitViolation : kExitClean;
+}
+
+}  // namespace seedbed::cli
+
+// --- the kernel and world demos ---
+#include "sim/demo.h"
+#include "sim/world/demo.h"
+
+namespace seedbed::cli {
+
+int Demo(const Args& args) {
+  auto seed = ParseSeed(args.seed);
+  if (!seed.ok()) return UsageError(std::string(seed.status().message()));
+  auto strategy = ParseStrategy(args.strategy);
+  if (!strategy.ok()) return UsageError(std::string(strategy.status().message()));
+  KernelConfig config;
+  config.seed = *seed;
+  config.strategy = *strategy;
+  config.pct_depth = args.pct_depth;
+  DemoResult r = RunDemo(config);
+  std::cout << fmt::format(
+      "demo seed {} ({}): {} events, {:.6f}s simulated, trace {:016x}, counter {} of {}\n", r.seed,
+      StrategyName(config.strategy), r.events, r.sim_time_ns / 1e9, r.trace_hash, r.counter,
+      kDemoWorkers * kDemoIncrements);
+  std::cout << (r.race_fired ? "race: FIRED: " + r.message : std::string("race: did not fire")) << "\n";
+  if (args.check_determinism) {
+    DeterminismReport d = CheckDemoDeterminism(config);
+    std::cout << "determinism: " << d.Summary() << "\n";
+    if (!d.deterministic) return kExitNondeterminism;
+  }
+  if (r.race_fired)
+    std::cout << fmt::format("replay: seedbed demo --seed {}{}\n", r.seed,
+                             config.strategy == Strategy::kPct ? fmt::format(" --strategy pct --pct-depth {}", config.pct_depth) : "");
+  return r.race_fired ? kExitViolation : kExitClean;
+}
+
+int WorldDemo(const Args& args) {
+  auto seed = ParseSeed(args.seed);
+  if (!seed.ok()) return UsageError(std::string(seed.status().message()));
+  return RunWorldDemo(*seed, std::cout);
 }
 
 }  // namespace seedbed::cli

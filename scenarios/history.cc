@@ -26,7 +26,7 @@ std::string_view OpStatusName(OpStatus status) {
 }
 
 uint64_t History::Invoke(std::string_view client, OpType type, std::string_view key,
-                         std::string_view value, int64_t now_ns) {
+                         std::string_view value, int64_t now_ns, uint32_t task) {
   Op op;
   op.id = ops_.size();
   op.client = std::string(client);
@@ -34,6 +34,7 @@ uint64_t History::Invoke(std::string_view client, OpType type, std::string_view 
   op.key = std::string(key);
   op.value = std::string(value);
   op.invoke_ns = now_ns;
+  op.task = task;
   ops_.push_back(std::move(op));
   return ops_.back().id;
 }

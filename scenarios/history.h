@@ -33,6 +33,7 @@ struct Op {
   OpStatus status = OpStatus::kPending;
   std::string error;        // the error text for kFailed / kUnknown
   bool final_read = false;  // a read made after the heal and recovery, to check durability
+  uint32_t task = ~0u;      // the client task that invoked it
 
   bool completed() const { return status != OpStatus::kPending; }
   // Whether the operation may have taken effect.
@@ -41,8 +42,9 @@ struct Op {
 
 class History {
  public:
+  // `task` (a TaskId) places the op on the client's lane in timelines.
   uint64_t Invoke(std::string_view client, OpType type, std::string_view key,
-                  std::string_view value, int64_t now_ns);
+                  std::string_view value, int64_t now_ns, uint32_t task = ~0u);
   void Ok(uint64_t id, int64_t now_ns, std::optional<std::string> read = std::nullopt);
   void Fail(uint64_t id, int64_t now_ns, std::string_view error);
   void Unknown(uint64_t id, int64_t now_ns, std::string_view error);

@@ -1,0 +1,190 @@
+#include "scenarios/runner.h"
+
+#include <algorithm>
+
+#include "fmt/format.h"
+#include "sim/stack_pool.h"
+#include "sim/world/status_names.h"
+#include "sim/world/world.h"
+
+namespace seedbed {
+namespace {
+
+// One pool per program (each forked campaign worker gets its own copy): stacks are mapped once.
+std::shared_ptr<StackPool> SharedStackPool() {
+  static std::shared_ptr<StackPool> pool = std::make_shared<StackPool>(KernelConfig{}.stack_bytes);
+  return pool;
+}
+
+KernelConfig ToKernelConfig(const RunConfig& c) {
+  KernelConfig k;
+  k.seed = c.seed;
+  k.strategy = c.strategy;
+  k.pct_depth = c.pct_depth;
+  k.event_budget = c.event_budget;
+  k.time_budget_ns = c.time_budget_ns;
+  k.replay = c.replay;
+  k.trace_details = c.keep_events;
+  k.stack_pool = SharedStackPool();
+  return k;
+}
+
+void ReportStuck(const RunResult& result, std::string_view phase, Verdict& verdict) {
+  if (result.outcome == RunOutcome::kDeadlock) {
+    Violation& v = verdict.Fail("deadlock", fmt::format("{} phase: no task can run and nothing is "
+                                                        "scheduled, but {} tasks wait",
+                                                        phase, result.waiting.size()),
+                                result.end_time_ns);
+    for (const WaitingTask& w : result.waiting)
+      v.evidence.push_back(fmt::format("{}/{} waits on {}", w.process, w.task, w.waits_on));
+  } else if (result.outcome == RunOutcome::kEventBudget) {
+    verdict.Fail("event-budget", fmt::format("{} phase: the event budget ran out ({} events): a "
+                                             "livelock, or raise the budget",
+                                             phase, result.events),
+                 result.end_time_ns);
+  }
+}
+
+std::string StoreDetail(const StoreOpRecord& op) {
+  if (op.type == StoreOpType::kPut) {
+    return op.mode == model::PutMode::kUpdate
+               ? fmt::format("{} update(v{}) {}B", op.path, op.expected_version, op.size)
+               : fmt::format("{} {} {}B", op.path, PutModeName(op.mode), op.size);
+  }
+  if (op.type == StoreOpType::kList) return fmt::format("{}* ({} listed)", op.path, op.listed);
+  return op.path;
+}
+
+void CollectSpans(const World& world, const History& history, RunReport& report) {
+  for (const StoreOpRecord& op : world.store().history()) {
+    if (op.task == kKernelId) continue;
+    Span s;
+    s.task = op.task;
+    s.start_ns = op.start_ns;
+    s.end_ns = op.end_ns >= 0 ? op.end_ns : report.sim_time_ns;
+    s.name = StoreOpName(op.type);
+    s.detail = StoreDetail(op);
+    s.outcome = op.aborted ? "aborted (crash)" : CodeName(op.code);
+    if (op.ambiguous) s.outcome += " (but applied)";
+    if (op.applied && op.type == StoreOpType::kPut) s.outcome += fmt::format(" v{}", op.version);
+    s.fault = op.injected_error || op.ambiguous;
+    report.spans.push_back(std::move(s));
+  }
+  for (const Op& op : history.ops()) {
+    if (op.task == ~0u) continue;
+    Span s;
+    s.task = op.task;
+    s.start_ns = op.invoke_ns;
+    s.end_ns = op.complete_ns >= 0 ? op.complete_ns : report.sim_time_ns;
+    s.name = fmt::format("client {}", OpTypeName(op.type));
+    s.detail = op.type == OpType::kPut ? fmt::format("{}={}", op.key, op.value) : op.key;
+    if (op.type == OpType::kGet && op.status == OpStatus::kOk)
+      s.detail += fmt::format(" -> {}", op.read ? *op.read : "(absent)");
+    s.outcome = std::string(OpStatusName(op.status));
+    if (!op.error.empty()) s.outcome += ": " + op.error;
+    s.op = static_cast<int64_t>(op.id);
+    report.spans.push_back(std::move(s));
+  }
+}
+
+// Names of processes and tasks, and the context-switch count, from a kept trace.
+void CollectNames(World& world, RunReport& report) {
+  Kernel& kernel = world.kernel();
+  for (ProcessId p = 0; p < kernel.process_count(); ++p)
+    report.process_names.push_back(kernel.process(p).name());
+  if (!report.trace) return;
+  uint32_t last = ~0u;
+  for (const TraceEvent& e : report.trace->events()) {
+    if (e.kind == EventKind::kSpawn) {
+      if (report.task_names.size() <= e.task) {
+        report.task_names.resize(e.task + 1);
+        report.task_process.resize(e.task + 1, ~0u);
+      }
+      std::string process = e.process < report.process_names.size() ? report.process_names[e.process] : "?";
+      report.task_names[e.task] = fmt::format("{}/{}", process, e.detail);
+      report.task_process[e.task] = e.process;
+    } else if (e.kind == EventKind::kStep) {
+      if (last != ~0u && e.task != last) ++report.context_switches;
+      last = e.task;
+    }
+  }
+}
+
+}  // namespace
+
+const Violation* RunReport::first_violation() const {
+  if (violations.empty()) return nullptr;
+  // Same rule as Verdict::first: the earliest timed violation, else the first reported.
+  const Violation* best = &violations.front();
+  for (const Violation& x : violations)
+    if (x.time_ns >= 0 && (best->time_ns < 0 || x.time_ns < best->time_ns)) best = &x;
+  return best;
+}
+
+std::string RunReport::invariant() const {
+  const Violation* v = first_violation();
+  return v ? v->invariant : "";
+}
+
+std::string ReplayCommand(const RunConfig& c) {
+  std::string command = fmt::format("seedbed run {} --variant {} --seed {}", c.scenario, c.variant, c.seed);
+  if (c.strategy == Strategy::kPct) command += fmt::format(" --strategy pct --pct-depth {}", c.pct_depth);
+  return command;
+}
+
+absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
+  std::unique_ptr<Scenario> scenario = Registry::Get().Make(config.scenario);
+  if (scenario == nullptr) return absl::NotFoundError(fmt::format("unknown scenario '{}'", config.scenario));
+  ScenarioInfo info = scenario->info();
+  if (!info.unavailable.empty())
+    return absl::InvalidArgumentError(fmt::format("scenario '{}' is not available: {}", info.name, info.unavailable));
+  if (std::find(info.variants.begin(), info.variants.end(), config.variant) == info.variants.end())
+    return absl::InvalidArgumentError(fmt::format("scenario '{}' has no variant '{}'", info.name, config.variant));
+
+  RunReport report;
+  report.config = config;
+  report.config.replay = nullptr;
+  auto history = std::make_shared<History>();
+  Verdict verdict;
+  {
+    World world(ToKernelConfig(config));
+    scenario->Bind(&verdict);
+    scenario->Build(world, config);
+    report.fault_plan = world.faults().Describe();
+    scenario->Workload(world, *history);
+    PhaseResult phases = world.RunPhases(PhasePlan{config.chaos_ns, config.liveness_ns},
+                                         [&] { scenario->Liveness(world, *history); });
+    ReportStuck(phases.chaos, "chaos", verdict);
+    ReportStuck(phases.liveness, "liveness", verdict);
+    if (!phases.liveness_done && phases.liveness.outcome != RunOutcome::kDeadlock &&
+        phases.liveness.outcome != RunOutcome::kEventBudget)
+      verdict.Fail("liveness",
+                   fmt::format("after the heal at {:.3f}s the liveness tasks did not finish within {:.0f}s",
+                               phases.heal_ns / 1e9, config.liveness_ns / 1e9),
+                   phases.liveness.end_time_ns);
+    scenario->Check(world, *history, verdict);
+
+    Kernel& kernel = world.kernel();
+    report.events = kernel.events();
+    report.sim_time_ns = kernel.Now();
+    report.trace_hash = kernel.trace().hash();
+    report.decisions = kernel.decisions().recorded();
+    report.replay_mismatches = kernel.decisions().replay_mismatches();
+    report.faults_injected = world.faults_injected();
+    report.coverage = world.coverage().Summary();
+    if (config.keep_events) {
+      report.trace = std::make_shared<Trace>(kernel.trace());
+      CollectNames(world, report);
+      CollectSpans(world, *history, report);
+    } else {
+      for (ProcessId p = 0; p < kernel.process_count(); ++p) report.process_names.push_back(kernel.process(p).name());
+    }
+  }
+  report.history = history;
+  report.violations = verdict.violations();
+  report.notes = verdict.notes();
+  report.failed = !verdict.ok();
+  return report;
+}
+
+}  // namespace seedbed
