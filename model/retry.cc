@@ -34,7 +34,13 @@ PutOutcome PutWithRetry(Env& env, const Options& options, std::string_view what,
     if (absl::IsAlreadyExists(out.status) && out.ambiguous) {
       env.runtime->Probe(fmt::format("{}.already_exists_after_ambiguous", what));
       if (options.ambiguous_retry == AmbiguousRetryAction::kReadBack) {
+        // The read is idempotent: retry its transient failures too (a read-back that times out
+        // says nothing about whose object it is).
         absl::StatusOr<GetResult> stored = env.store->Get(path);
+        for (int reads = 1; !stored.ok() && Retryable(stored.status()) && reads < attempts_max; ++reads) {
+          env.runtime->SleepFor(options.put_retry_delay_ns);
+          stored = env.store->Get(path);
+        }
         if (stored.ok() && stored->bytes == bytes) {
           env.runtime->Probe(fmt::format("{}.read_back_match", what));
           out.read_back_match = true;

@@ -22,6 +22,10 @@ DbNode::DbNode(World& world, Config config) : world_(world), config_(std::move(c
 void DbNode::Boot(Process& process) {
   db_ = nullptr;
   open_status_ = absl::OkStatus();
+  if (process.incarnation() == 0 && config_.first_boot_delay_ns_max > 0) {
+    Kernel& kernel = world_.kernel();
+    kernel.SleepFor(kernel.decisions().Between(0, config_.first_boot_delay_ns_max, DecisionKind::kUser));
+  }
   for (int attempt = 0; attempt < config_.open_attempts_max; ++attempt) {
     auto db = model::Db::Open(process.env(), config_.prefix, config_.options);
     if (db.ok()) {
@@ -29,7 +33,7 @@ void DbNode::Boot(Process& process) {
       return;
     }
     open_status_ = db.status();
-    if (model::IsFenced(db.status())) return;  // a newer writer owns the prefix: stay down
+    if (model::IsFenced(db.status()) && !config_.retry_when_fenced) return;  // a newer writer owns it
     process.env().runtime->Note(fmt::format("open failed: {}", std::string(db.status().message())));
     process.env().runtime->SleepFor(config_.open_retry_delay_ns);
   }
@@ -147,6 +151,20 @@ std::unique_ptr<DbNode> MakeNode(World& world, std::string name, model::Options 
   config.name = std::move(name);
   config.options = options;
   config.process = process;
+  return std::make_unique<DbNode>(world, std::move(config));
+}
+
+}  // namespace seedbed
+
+namespace seedbed {
+
+std::unique_ptr<DbNode> MakeVerifier(World& world, model::Options options) {
+  DbNode::Config config;
+  config.name = "verifier";
+  config.options = options;
+  config.options.observer = nullptr;
+  config.retry_when_fenced = true;
+  config.open_retry_delay_ns = 200'000'000;
   return std::make_unique<DbNode>(world, std::move(config));
 }
 

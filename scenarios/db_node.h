@@ -28,6 +28,12 @@ class DbNode {
     int open_attempts_max = 30;       // the boot retries a failed open this often...
     Nanos open_retry_delay_ns = 1'000'000'000;  // ...this far apart
     Nanos call_timeout_ns = 30'000'000'000;     // a client call gives up (outcome unknown)
+    // The first boot waits a drawn time in [0, max] before opening (a second writer arriving
+    // while the first already writes); restarts open at once.
+    Nanos first_boot_delay_ns_max = 0;
+    // A fenced open means a newer writer owns the prefix: give up (a writer node), or retry (a
+    // verifier that must end up owning it after the heal).
+    bool retry_when_fenced = false;
   };
 
   // Adds the process to `world` (booting now). The node must outlive the world's run.
@@ -69,5 +75,7 @@ class DbNode {
 // A node with the default config but for its name and options.
 std::unique_ptr<DbNode> MakeNode(World& world, std::string name, model::Options options,
                                  ProcessOptions process = {});
+// A node that opens last to read what survived: it retries an open that a newer writer fenced.
+std::unique_ptr<DbNode> MakeVerifier(World& world, model::Options options);
 
 }  // namespace seedbed

@@ -39,7 +39,7 @@ class DuplicateWriter : public Scenario {
   }
 
   void Liveness(World& world, History& history) override {
-    verifier_ = MakeNode(world, "verifier", model::Options::InfluxDb3());
+    verifier_ = MakeVerifier(world, model::Options::InfluxDb3());
     SpawnFinalReads(world, history, *verifier_, 5, verdict());
   }
 

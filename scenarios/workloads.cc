@@ -18,20 +18,25 @@ void SpawnWriters(World& world, History& history, std::vector<DbNode*> nodes, Wr
   }
 }
 
+void FinalReads(World& world, History& history, DbNode& node, int keys, Verdict& verdict,
+                Nanos open_timeout_ns) {
+  if (!node.AwaitOpen(open_timeout_ns)) {
+    Violation& v = verdict.Fail(
+        "recoverable",
+        fmt::format("after the heal, {} could not open the database within {:.0f}s: {}", node.name(),
+                    open_timeout_ns / 1e9,
+                    node.open_status().ok() ? "still opening" : std::string(node.open_status().message())),
+        world.kernel().Now());
+    v.evidence.push_back(std::string(node.open_status().message()));
+    return;
+  }
+  for (int k = 0; k < keys; ++k) node.ClientGet(history, "final-read", fmt::format("k{}", k), true);
+}
+
 void SpawnFinalReads(World& world, History& history, DbNode& node, int keys, Verdict& verdict,
                      Nanos open_timeout_ns) {
   world.SpawnClient("final-read", [&world, &history, &node, keys, &verdict, open_timeout_ns] {
-    if (!node.AwaitOpen(open_timeout_ns)) {
-      Violation& v = verdict.Fail(
-          "recoverable",
-          fmt::format("after the heal, {} could not open the database within {:.0f}s: {}", node.name(),
-                      open_timeout_ns / 1e9,
-                      node.open_status().ok() ? "still opening" : std::string(node.open_status().message())),
-          world.kernel().Now());
-      v.evidence.push_back(std::string(node.open_status().message()));
-      return;
-    }
-    for (int k = 0; k < keys; ++k) node.ClientGet(history, "final-read", fmt::format("k{}", k), true);
+    FinalReads(world, history, node, keys, verdict, open_timeout_ns);
   });
 }
 

@@ -23,8 +23,11 @@ struct WriterLoad {
 // Client c writes `{c}:{i}` to key k{i % keys} through nodes[c % nodes.size()], one write at a time.
 void SpawnWriters(World& world, History& history, std::vector<DbNode*> nodes, WriterLoad load);
 
-// A client that waits for `node` to open (recovery) and reads k0..k{keys-1} as final reads. If the
-// node cannot open within `open_timeout_ns`, reports "recoverable" with the open error.
+// From a client task: waits for `node` to open (recovery) and reads k0..k{keys-1} as final reads.
+// If the node cannot open within `open_timeout_ns`, reports "recoverable" with the open error.
+void FinalReads(World& world, History& history, DbNode& node, int keys, Verdict& verdict,
+                Nanos open_timeout_ns = 60'000'000'000);
+// The same in a new client task "final-read".
 void SpawnFinalReads(World& world, History& history, DbNode& node, int keys, Verdict& verdict,
                      Nanos open_timeout_ns = 60'000'000'000);
 

@@ -1,0 +1,39 @@
+#include "scenarios/writer_watch.h"
+
+#include "fmt/format.h"
+#include "model/errors.h"
+
+namespace seedbed {
+
+std::string WriterWatch::CurrentProcess() {
+  return kernel_.current_task() == kNoTask ? "kernel" : kernel_.current_process().name();
+}
+
+void WriterWatch::OnRecovered(const model::WriterInfo& writer, uint64_t, uint64_t, uint64_t) {
+  opens_.push_back({kernel_.Now(), CurrentProcess(), writer});
+}
+
+void WriterWatch::OnWriterStopped(const model::WriterInfo& writer, const absl::Status& status) {
+  stops_.push_back({kernel_.Now(), CurrentProcess(), writer, status.ToString(), model::IsFenced(status)});
+}
+
+void WriterWatch::CheckStopsHaveRivals(std::string_view invariant, Verdict& verdict) const {
+  for (const Stop& stop : stops_) {
+    bool rival = false;
+    for (const Open& open : opens_)
+      rival = rival || (open.writer.writer_id != stop.writer.writer_id &&
+                        open.writer.writer_epoch >= stop.writer.writer_epoch);
+    if (rival) continue;
+    Violation& v = verdict.Fail(
+        invariant,
+        fmt::format("{} (writer {:016x}, epoch {}) stopped itself with no rival writer: {}", stop.process,
+                    stop.writer.writer_id, stop.writer.writer_epoch, stop.status),
+        stop.at_ns);
+    for (const Open& open : opens_)
+      v.evidence.push_back(fmt::format("{:.6f}ms {} opened writer {:016x} epoch {}", open.at_ns / 1e6,
+                                       open.process, open.writer.writer_id, open.writer.writer_epoch));
+    v.evidence.push_back(fmt::format("{:.6f}ms {} stopped: {}", stop.at_ns / 1e6, stop.process, stop.status));
+  }
+}
+
+}  // namespace seedbed
