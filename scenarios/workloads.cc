@@ -11,6 +11,9 @@ void SpawnWriters(World& world, History& history, std::vector<DbNode*> nodes, Wr
     world.SpawnClient(name, [&world, &history, node, name, c, load] {
       Kernel& kernel = world.kernel();
       for (int i = 0; i < load.writes; ++i) {
+        // A client whose node is down (opening, or restarting after a crash) waits for it a while,
+        // as a client with a connection retry would; then the put is tried (and fails) anyway.
+        if (node->db() == nullptr) node->AwaitOpen(load.node_wait_ns_max);
         node->ClientPut(history, name, fmt::format("k{}", i % load.keys), fmt::format("{}:{}", c, i));
         if (load.think_ns_max > 0) kernel.SleepFor(kernel.decisions().Between(0, load.think_ns_max, DecisionKind::kUser));
       }

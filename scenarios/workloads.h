@@ -18,6 +18,7 @@ struct WriterLoad {
   int writes = 20;      // per client
   int keys = 5;         // keys k0..k{keys-1}
   Nanos think_ns_max = 50'000'000;  // pause between a client's writes: uniform [0, max] (a decision)
+  Nanos node_wait_ns_max = 5'000'000'000;  // how long a client waits for a down node before a put
 };
 
 // Client c writes `{c}:{i}` to key k{i % keys} through nodes[c % nodes.size()], one write at a time.
