@@ -73,8 +73,10 @@ class RaftWalIo : public Scenario {
     for (int c = 0; c < kClients; ++c) {
       const std::string name = fmt::format("client-{}", c);
       Process& process = world.AddClientProcess(name);
-      world.SpawnClient(process, name, [this, &world, &history, &process, name, c] {
-        model::raft::RaftClient client(process.env(), membership_, static_cast<uint64_t>(c + 1));
+      // Processes may move as more are added: look ours up when the task runs.
+      world.SpawnClient(process, name, [this, &world, &history, name, c] {
+        model::raft::RaftClient client(world.FindProcess(name)->env(), membership_,
+                                       static_cast<uint64_t>(c + 1));
         Kernel& kernel = world.kernel();
         for (int i = 0; i < kWritesPerClient; ++i) {
           const uint64_t group = 1 + static_cast<uint64_t>(i) % kGroups;
@@ -91,8 +93,8 @@ class RaftWalIo : public Scenario {
   // write commits), then every key read through its group's log (final reads).
   void Liveness(World& world, History& history) override {
     Process& process = world.AddClientProcess("final");
-    world.SpawnClient(process, "final-read", [this, &world, &history, &process] {
-      model::raft::RaftClient client(process.env(), membership_, 1000);
+    world.SpawnClient(process, "final-read", [this, &world, &history] {
+      model::raft::RaftClient client(world.FindProcess("final")->env(), membership_, 1000);
       Kernel& kernel = world.kernel();
       for (uint64_t g = 1; g <= kGroups; ++g) {
         if (Put(client, history, kernel, "final-read", g, KeyName(g, 0), "final") !=
