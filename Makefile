@@ -29,7 +29,7 @@ build-asan: deps
 	cmake --build --preset asan -j $(JOBS)
 
 run: build
-	./build/release/seedbed fuzz --all --seeds $(RUN_SEEDS) --jobs $(JOBS) --out build/campaign
+	./build/release/seedbed fuzz --all --seeds $(RUN_SEEDS) --jobs $(JOBS) --out build/campaign --expect
 
 test-release: build
 	ctest --preset release -j $(JOBS)
