@@ -1,0 +1,358 @@
+#include "scenarios/shrink.h"
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <tuple>
+#include <vector>
+
+#include "fmt/format.h"
+#include "sim/version.h"
+
+namespace seedbed {
+namespace {
+
+using Clock = std::chrono::steady_clock;  // bounds the search only; never reaches a run
+
+uint64_t SaturatingAdd(uint64_t a, uint64_t b) { return a > ~b ? ~uint64_t{0} : a + b; }
+
+bool IsFaultKind(DecisionKind kind) { return kind == DecisionKind::kFault || kind == DecisionKind::kCrash; }
+
+// The kinds zeroed together in the first pass, biggest expected win first.
+constexpr DecisionKind kKindOrder[] = {
+    DecisionKind::kSwarm,   DecisionKind::kCrash,    DecisionKind::kFault,   DecisionKind::kDisk,
+    DecisionKind::kNetwork, DecisionKind::kSchedule, DecisionKind::kTimerTie, DecisionKind::kWake,
+    DecisionKind::kPriority, DecisionKind::kLatency, DecisionKind::kUser,
+};
+
+class Shrinker {
+ public:
+  Shrinker(const FailureFile& file, const ShrinkOptions& options, std::ostream& progress)
+      : file_(file),
+        options_(options),
+        out_(progress),
+        start_(Clock::now()),
+        deadline_(start_ + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(options.time_limit_s))) {}
+
+  absl::StatusOr<ShrinkResult> Run();
+
+ private:
+  bool Budget() {
+    if (attempts_ >= options_.max_attempts) {
+      stopped_by_ = "attempt limit";
+      return false;
+    }
+    if (Clock::now() >= deadline_) {
+      stopped_by_ = "time limit";
+      return false;
+    }
+    return true;
+  }
+  double Elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+  absl::StatusOr<RunReport> Replay(const DecisionList& list, bool keep_events) const {
+    RunConfig config = ConfigFromFailureFile(file_);
+    config.replay = &list;
+    config.keep_events = keep_events;
+    return RunOnce(config);
+  }
+
+  // Runs `candidate` and keeps the run's recorded list if it still fails with the invariant and is
+  // smaller. True if kept, or if the candidate is the current list (nothing to try).
+  bool Try(const DecisionList& candidate, std::string_view pass);
+
+  // The passes; each returns whether it kept an edit.
+  bool ZeroKinds();
+  bool ZeroTail();
+  bool Truncate();
+  bool ZeroSubsets(std::string_view pass, const std::function<bool(const Decision&)>& wanted);
+  bool DeleteChunks();
+  bool LowerValues();
+
+  const FailureFile& file_;
+  const ShrinkOptions& options_;
+  std::ostream& out_;
+  Clock::time_point start_;
+  Clock::time_point deadline_;
+  DecisionList current_;
+  RunSize size_;
+  int attempts_ = 0;
+  int kept_ = 0;
+  std::string stopped_by_ = "fixpoint";
+};
+
+bool Shrinker::Try(const DecisionList& candidate, std::string_view pass) {
+  if (candidate == current_) return true;
+  if (!Budget()) return false;
+  ++attempts_;
+  absl::StatusOr<RunReport> report = Replay(candidate, /*keep_events=*/true);
+  if (attempts_ % 250 == 0)
+    out_ << fmt::format("shrink: {} runs, {:.1f}s: {} decisions, {} context switches ({})\n", attempts_,
+                        Elapsed(), size_.decisions, size_.context_switches, pass);
+  if (!report.ok() || !report->failed || report->invariant() != file_.invariant) return false;
+  RunSize size = RunSize::Of(*report);
+  if (!size.SmallerThan(size_)) return false;
+  ++kept_;
+  if (options_.verbose)
+    out_ << fmt::format("shrink: run {}: {}: {} -> {} decisions, {} -> {} context switches\n", attempts_,
+                        pass, size_.decisions, size.decisions, size_.context_switches,
+                        size.context_switches);
+  current_ = report->decisions;
+  size_ = size;
+  return true;
+}
+
+// One run per kind present: every decision of that kind set to its default.
+bool Shrinker::ZeroKinds() {
+  bool any = false;
+  DecisionList all = current_;
+  for (Decision& d : all) d.value = 0;
+  const bool already_zero = all == current_;
+  if (Try(all, "zero every decision") && !already_zero) any = true;
+  for (DecisionKind kind : kKindOrder) {
+    DecisionList candidate = current_;
+    bool changed = false;
+    for (Decision& d : candidate)
+      if (d.kind == kind && d.value != 0) {
+        d.value = 0;
+        changed = true;
+      }
+    if (changed && Try(candidate, fmt::format("zero every {}", DecisionKindName(kind)))) any = true;
+  }
+  return any;
+}
+
+// Binary search for the earliest index from which every value can be zeroed.
+bool Shrinker::ZeroTail() {
+  bool any = false;
+  size_t lo = 0, hi = current_.size();
+  while (lo < hi && Budget()) {
+    size_t mid = lo + (hi - lo) / 2;
+    DecisionList candidate = current_;
+    for (size_t i = mid; i < candidate.size(); ++i) candidate[i].value = 0;
+    bool unchanged = candidate == current_;
+    if (Try(candidate, "zero the tail")) {
+      any = any || !unchanged;
+      hi = std::min(mid, current_.size());
+      lo = std::min(lo, hi);
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return any;
+}
+
+// Binary search for the shortest prefix that still fails (the rest drawn from the seed's PRNG).
+bool Shrinker::Truncate() {
+  bool any = false;
+  size_t lo = 0, hi = current_.size();
+  while (lo < hi && Budget()) {
+    size_t mid = lo + (hi - lo) / 2;
+    DecisionList candidate(current_.begin(), current_.begin() + static_cast<std::ptrdiff_t>(mid));
+    if (Try(candidate, "cut the tail")) {
+      any = true;
+      hi = std::min(mid, current_.size());
+      lo = std::min(lo, hi);
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return any;
+}
+
+// ddmin over the decisions `wanted` picks (with non-zero values): zero them in chunks, big first.
+bool Shrinker::ZeroSubsets(std::string_view pass, const std::function<bool(const Decision&)>& wanted) {
+  auto indices = [&] {
+    std::vector<size_t> out;
+    for (size_t i = 0; i < current_.size(); ++i)
+      if (current_[i].value != 0 && wanted(current_[i])) out.push_back(i);
+    return out;
+  };
+  bool any = false;
+  std::vector<size_t> set = indices();
+  for (size_t chunk = std::max<size_t>(set.size() / 2, 1); !set.empty() && Budget(); chunk /= 2) {
+    for (size_t j = 0; j < set.size() && Budget();) {
+      DecisionList candidate = current_;
+      for (size_t k = j; k < std::min(set.size(), j + chunk); ++k) candidate[set[k]].value = 0;
+      if (Try(candidate, fmt::format("{} (chunks of {})", pass, chunk))) {
+        any = true;
+        set = indices();  // the kept run's list may differ in shape: recompute, stay at j
+      } else {
+        j += chunk;
+      }
+    }
+    if (chunk == 1) break;
+  }
+  return any;
+}
+
+// ddmin deletion: remove runs of decisions, halving the run length down to one.
+bool Shrinker::DeleteChunks() {
+  bool any = false;
+  for (size_t chunk = std::max<size_t>(current_.size() / 2, 1); !current_.empty() && Budget(); chunk /= 2) {
+    for (size_t i = 0; i < current_.size() && Budget();) {
+      DecisionList candidate = current_;
+      size_t end = std::min(candidate.size(), i + chunk);
+      candidate.erase(candidate.begin() + static_cast<std::ptrdiff_t>(i),
+                      candidate.begin() + static_cast<std::ptrdiff_t>(end));
+      if (Try(candidate, fmt::format("delete runs of {}", chunk))) {
+        any = true;
+      } else {
+        i += chunk;
+      }
+    }
+    if (chunk == 1) break;
+  }
+  return any;
+}
+
+// Each non-zero value: try 0, then halve while the run still fails.
+bool Shrinker::LowerValues() {
+  bool any = false;
+  for (size_t i = 0; i < current_.size() && Budget(); ++i) {
+    for (int halvings = 0; halvings < 64 && i < current_.size() && current_[i].value != 0; ++halvings) {
+      DecisionList candidate = current_;
+      candidate[i].value = halvings == 0 ? 0 : current_[i].value / 2;
+      if (!Try(candidate, "lower values")) {
+        if (halvings == 0) continue;  // 0 failed: try halves
+        break;
+      }
+      any = true;
+      if (halvings == 0) break;  // now 0
+    }
+  }
+  return any;
+}
+
+absl::StatusOr<ShrinkResult> Shrinker::Run() {
+  if (file_.invariant.empty())
+    return absl::FailedPreconditionError("the failure file names no invariant: nothing to shrink");
+  absl::StatusOr<RunReport> first = Replay(file_.decisions, /*keep_events=*/true);
+  if (!first.ok()) return first.status();
+  if (!first->failed || first->invariant() != file_.invariant)
+    return absl::FailedPreconditionError(fmt::format(
+        "the failure file does not reproduce: expected invariant '{}', the run gave '{}'", file_.invariant,
+        first->failed ? first->invariant() : std::string("no violation")));
+  ShrinkResult result;
+  result.before = RunSize::Of(*first);
+  current_ = first->decisions;
+  size_ = result.before;
+  out_ << fmt::format("shrink: {} [{}] seed {}: {}: {} decisions, {} context switches; limits {} runs, {:.0f}s\n",
+                      file_.scenario, file_.variant, file_.seed, file_.invariant, size_.decisions,
+                      size_.context_switches, options_.max_attempts, options_.time_limit_s);
+  const std::pair<std::string_view, std::function<bool()>> passes[] = {
+      {"zero kinds", [&] { return ZeroKinds(); }},
+      {"zero the tail", [&] { return ZeroTail(); }},
+      {"drop faults", [&] { return ZeroSubsets("drop faults", [](const Decision& d) { return IsFaultKind(d.kind); }); }},
+      {"fewer context switches",
+       [&] { return ZeroSubsets("schedule 0", [](const Decision& d) { return d.kind == DecisionKind::kSchedule; }); }},
+      {"cut the tail", [&] { return Truncate(); }},
+      {"delete runs", [&] { return DeleteChunks(); }},
+      {"lower values", [&] { return LowerValues(); }},
+  };
+  for (int round = 1; size_.nonzero_values > 0 && Budget(); ++round) {
+    bool any = false;
+    for (const auto& [name, pass] : passes) {
+      if (size_.nonzero_values == 0 || !Budget()) break;
+      RunSize was = size_;
+      if (pass()) any = true;
+      if (size_.SmallerThan(was))
+        out_ << fmt::format("shrink: round {} {}: {} runs, {:.1f}s: {} decisions, {} context switches\n", round,
+                            name, attempts_, Elapsed(), size_.decisions, size_.context_switches);
+    }
+    if (!any) break;  // a fixpoint: no pass kept anything this round
+  }
+
+  if (size_.nonzero_values == 0) stopped_by_ = "all defaults";
+  // Replay the kept list once more and store THAT run's record, so the file replays with no
+  // mismatch and with this trace hash.
+  absl::StatusOr<RunReport> last = Replay(current_, /*keep_events=*/true);
+  if (!last.ok()) return last.status();
+  if (!last->failed || last->invariant() != file_.invariant || last->replay_mismatches != 0 ||
+      last->decisions != current_)
+    return absl::InternalError(fmt::format(
+        "the shrunk decision list did not replay to the run it was kept for ({} mismatches, invariant "
+        "'{}'): nondeterminism",
+        last->replay_mismatches, last->invariant()));
+  result.file = FailureFileFromReport(*last);
+  result.file.shrunk = true;
+  result.after = RunSize::Of(*last);
+  result.report = *std::move(last);
+  result.attempts = attempts_;
+  result.kept = kept_;
+  result.wall_s = Elapsed();
+  result.stopped_by = stopped_by_;
+  return result;
+}
+
+}  // namespace
+
+RunSize RunSize::Of(const RunReport& report) {
+  RunSize s;
+  s.decisions = report.decisions.size();
+  s.context_switches = report.context_switches;
+  s.faults_injected = report.faults_injected;
+  for (const Decision& d : report.decisions) {
+    if (d.value != 0) ++s.nonzero_values;
+    s.value_sum = SaturatingAdd(s.value_sum, d.value);
+  }
+  s.events = report.events;
+  s.sim_time_ns = report.sim_time_ns;
+  return s;
+}
+
+bool RunSize::SmallerThan(const RunSize& o) const {
+  return std::tie(nonzero_values, faults_injected, context_switches, decisions, events, value_sum) <
+         std::tie(o.nonzero_values, o.faults_injected, o.context_switches, o.decisions, o.events, o.value_sum);
+}
+
+RunConfig ConfigFromFailureFile(const FailureFile& file) {
+  RunConfig config;
+  config.scenario = file.scenario;
+  config.variant = file.variant;
+  config.seed = file.seed;
+  config.strategy = file.strategy;
+  config.pct_depth = file.pct_depth;
+  config.event_budget = file.event_budget;
+  config.time_budget_ns = file.time_budget_ns;
+  config.replay = &file.decisions;
+  return config;
+}
+
+FailureFile FailureFileFromReport(const RunReport& report) {
+  FailureFile f;
+  f.seedbed_version = kGitDescribe;
+  f.scenario = report.config.scenario;
+  f.variant = report.config.variant;
+  f.seed = report.config.seed;
+  f.strategy = report.config.strategy;
+  f.pct_depth = report.config.pct_depth;
+  f.event_budget = report.config.event_budget;
+  f.time_budget_ns = report.config.time_budget_ns;
+  f.invariant = report.invariant();
+  f.message = report.failed ? report.first_violation()->message : "";
+  f.trace_hash = report.trace_hash;
+  f.events = report.events;
+  f.decisions = report.decisions;
+  return f;
+}
+
+absl::StatusOr<ShrinkResult> Shrink(const FailureFile& file, const ShrinkOptions& options,
+                                    std::ostream& progress) {
+  return Shrinker(file, options, progress).Run();
+}
+
+std::string DescribeShrink(const ShrinkResult& r) {
+  auto line = [](std::string_view label, const RunSize& s) {
+    return fmt::format("{:<7} {:>6} decisions ({} non-default), {:>5} context switches, {:>3} faults injected, "
+                       "{:>6} events, {:.6f}s simulated\n",
+                       label, s.decisions, s.nonzero_values, s.context_switches, s.faults_injected, s.events,
+                       s.sim_time_ns / 1e9);
+  };
+  return line("before:", r.before) + line("after:", r.after) +
+         fmt::format("{} runs tried, {} edits kept, {:.1f}s, stopped by {}\n", r.attempts, r.kept, r.wall_s,
+                     r.stopped_by);
+}
+
+}  // namespace seedbed

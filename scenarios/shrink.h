@@ -1,0 +1,74 @@
+// The shrinker: turns a failing run's recorded decision list into a shorter story that still fails
+// with the same invariant. It edits the list (zero or lower values, drop faults and crashes, fewer
+// context switches, zero or cut the tail, delete runs of decisions) and keeps an edit only if the
+// run still fails with the same first invariant and is smaller. Every run it makes is deterministic;
+// the wall-clock bound only decides how many edits are tried, and the result is the last kept edit.
+// Call from kernel context (it calls RunOnce); never yields. Not thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "scenarios/failure_file.h"
+#include "scenarios/runner.h"
+
+namespace seedbed {
+
+struct ShrinkOptions {
+  double time_limit_s = 60;   // wall time; only stops the search early
+  int max_attempts = 5000;    // runs tried, the first (reproducing) run excluded
+  bool verbose = false;       // print every kept edit (otherwise one line per pass and per 250 runs)
+};
+
+// How big a run's story is. Runs compare lexicographically on (nonzero_values, faults_injected,
+// context_switches, decisions, events, value_sum); an edit is kept only if it makes this smaller,
+// which also bounds the search (a tuple of naturals). Non-default decisions come first: they are the
+// choices the failure depends on (a fault, a crash, a task switch, a latency). The total number of
+// decisions is the run's number of choice points, and the all-default run of a scenario can have
+// more of them than a faulty one (every latency 0: more tasks are runnable at once), so a shrunk
+// list may be longer while every entry in it is the default.
+struct RunSize {
+  size_t decisions = 0;
+  uint64_t context_switches = 0;
+  uint64_t faults_injected = 0;
+  size_t nonzero_values = 0;   // decisions whose value is not the default (0)
+  uint64_t value_sum = 0;      // saturating
+  uint64_t events = 0;
+  Nanos sim_time_ns = 0;       // shown, not compared
+
+  static RunSize Of(const RunReport& report);
+  bool SmallerThan(const RunSize& other) const;
+};
+
+struct ShrinkResult {
+  FailureFile file;        // shrunk = true; `seedbed replay` reproduces it exactly
+  RunReport report;        // the shrunk run with every event kept (for reports)
+  RunSize before;
+  RunSize after;
+  int attempts = 0;        // runs tried
+  int kept = 0;            // edits kept
+  double wall_s = 0;
+  // "fixpoint", "all defaults" (every decision is 0: nothing left to shrink), "time limit" or
+  // "attempt limit".
+  std::string stopped_by;
+};
+
+// The run a failure file describes; config.replay points into `file`, which must outlive it.
+RunConfig ConfigFromFailureFile(const FailureFile& file);
+// The failure file of a run: its recorded decisions, trace hash and first violation.
+FailureFile FailureFileFromReport(const RunReport& report);
+
+// kFailedPrecondition if the file does not reproduce its invariant (or names none); kInternal if
+// the shrunk list does not replay to the run it was kept for (nondeterminism); a RunOnce error as is.
+// Progress goes to `progress`: attempts, current decisions and context switches.
+absl::StatusOr<ShrinkResult> Shrink(const FailureFile& file, const ShrinkOptions& options,
+                                    std::ostream& progress);
+
+// Two lines, "before" and "after": decisions, context switches, faults injected, events, simulated
+// time.
+std::string DescribeShrink(const ShrinkResult& result);
+
+}  // namespace seedbed
