@@ -1,0 +1,146 @@
+// Time to find each seed bug (a plain binary, not a timed test): for every failing (scenario,
+// variant) and for the random and PCT strategies, 20 campaigns with distinct base seeds (campaign b
+// runs seeds b*1000, b*1000+1, ... in this thread) each stop at their first failing seed; prints the
+// median seeds and the median time to it, beside the real-thread baseline's time to first failure
+// (stress_baseline --tsv output, if given) and the ratio. Targets (issue 7): each bug found in <= 1 s
+// median, and >= 100x sooner than the baseline (or the baseline finds nothing in its limit).
+// Times: the thread's CPU time (the figure reported and compared) and wall time (shown; the machine
+// is shared, so wall time includes time spent descheduled).
+// Usage: bugfind_bench [--campaigns N] [--max-seeds N] [--max-seconds S] [--baseline TSV]
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fmt/format.h"
+#include "scenarios/runner.h"
+#include "tests/bench/bench_util.h"
+
+namespace {
+
+struct Baseline {
+  double limit_s = 0;
+  std::optional<double> found_s;  // nullopt: not found within limit_s
+};
+
+// Lines "scenario<TAB>variant<TAB>iterations<TAB>seconds-or-'-'<TAB>limit_s".
+std::map<std::string, Baseline> ReadBaseline(const std::string& path) {
+  std::map<std::string, Baseline> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string scenario, variant, iterations, found, limit;
+    if (!std::getline(fields, scenario, '\t') || !std::getline(fields, variant, '\t') ||
+        !std::getline(fields, iterations, '\t') || !std::getline(fields, found, '\t') ||
+        !std::getline(fields, limit, '\t'))
+      continue;
+    Baseline b;
+    b.limit_s = std::atof(limit.c_str());
+    if (found != "-") b.found_s = std::atof(found.c_str());
+    out[scenario + ":" + variant] = b;
+  }
+  return out;
+}
+
+struct Campaign {
+  bool found = false;
+  uint64_t seeds = 0;  // run up to and including the first failing one
+  double cpu_s = 0;
+  double wall_s = 0;
+};
+
+Campaign RunCampaign(const seedbed_bench::Cell& cell, seedbed::Strategy strategy, uint64_t base,
+                     uint64_t max_seeds, double max_seconds) {
+  Campaign c;
+  const double cpu0 = seedbed_bench::ThreadCpuSeconds();
+  const double wall0 = seedbed_bench::WallSeconds();
+  for (uint64_t i = 0; i < max_seeds && c.cpu_s < max_seconds; ++i) {
+    seedbed::RunConfig config;
+    config.scenario = cell.scenario;
+    config.variant = cell.variant;
+    config.seed = base + i;
+    config.strategy = strategy;
+    absl::StatusOr<seedbed::RunReport> report = seedbed::RunOnce(config);
+    ++c.seeds;
+    c.cpu_s = seedbed_bench::ThreadCpuSeconds() - cpu0;
+    c.wall_s = seedbed_bench::WallSeconds() - wall0;
+    if (!report.ok()) break;
+    if (report->failed) {
+      c.found = true;
+      break;
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int campaigns = 20;
+  uint64_t max_seeds = 20000;
+  double max_seconds = 20;
+  std::string baseline_path;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--campaigns") == 0 && i + 1 < argc) {
+      campaigns = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--max-seeds") == 0 && i + 1 < argc) {
+      max_seeds = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--max-seconds") == 0 && i + 1 < argc) {
+      max_seconds = std::atof(argv[++i]);
+    } else if (std::strcmp(argv[i], "--baseline") == 0 && i + 1 < argc) {
+      baseline_path = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: %s [--campaigns N] [--max-seeds N] [--max-seconds S] [--baseline TSV]\n", argv[0]);
+      return 2;
+    }
+  }
+  std::map<std::string, Baseline> baseline;
+  if (!baseline_path.empty()) baseline = ReadBaseline(baseline_path);
+  std::printf("%d campaigns per row (base seeds 1000, 2000, ...), each stopped at its first failing seed "
+              "(at most %llu seeds or %.0f CPU s)\n\n",
+              campaigns, static_cast<unsigned long long>(max_seeds), max_seconds);
+  std::printf("%-28s %-10s %-6s %6s %9s %10s %10s %12s %11s %9s %9s\n", "scenario", "variant", "strat",
+              "found", "med seeds", "med cpu s", "med wall s", "worst cpu s", "baseline s", "ratio", "<=1s");
+  for (const seedbed_bench::Cell& cell : seedbed_bench::AllCells(true)) {
+    for (seedbed::Strategy strategy : {seedbed::Strategy::kRandom, seedbed::Strategy::kPct}) {
+      std::vector<uint64_t> seeds;
+      std::vector<double> cpu, wall;
+      int found = 0;
+      double worst = 0;
+      for (int b = 1; b <= campaigns; ++b) {
+        Campaign c = RunCampaign(cell, strategy, static_cast<uint64_t>(b) * 1000, max_seeds, max_seconds);
+        found += c.found ? 1 : 0;
+        // A campaign that found nothing counts as its whole cost (a lower bound on the true figure).
+        seeds.push_back(c.seeds);
+        cpu.push_back(c.cpu_s);
+        wall.push_back(c.wall_s);
+        worst = std::max(worst, c.cpu_s);
+      }
+      const double med_cpu = seedbed_bench::Median(cpu);
+      std::string base = "-", ratio = "-";
+      auto it = baseline.find(cell.scenario + ":" + cell.variant);
+      if (it != baseline.end()) {
+        if (it->second.found_s) {
+          base = fmt::format("{:.2f}", *it->second.found_s);
+          ratio = med_cpu > 0 ? fmt::format("{:.0f}x", *it->second.found_s / med_cpu) : "-";
+        } else {
+          base = fmt::format(">{:.0f}", it->second.limit_s);
+          ratio = med_cpu > 0 ? fmt::format(">{:.0f}x", it->second.limit_s / med_cpu) : "-";
+        }
+      }
+      std::printf("%-28s %-10s %-6s %3d/%-2d %9llu %10.3f %10.3f %12.3f %11s %9s %9s\n",
+                  cell.scenario.c_str(), cell.variant.c_str(),
+                  strategy == seedbed::Strategy::kPct ? "pct" : "random", found, campaigns,
+                  static_cast<unsigned long long>(seedbed_bench::Median(seeds)), med_cpu,
+                  seedbed_bench::Median(wall), worst, base.c_str(), ratio.c_str(),
+                  found * 2 > campaigns && med_cpu <= 1.0 ? "met" : "MISSED");
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
