@@ -24,7 +24,9 @@ void DbNode::Boot(Process& process) {
   open_status_ = absl::OkStatus();
   if (process.incarnation() == 0 && config_.first_boot_delay_ns_max > 0) {
     Kernel& kernel = world_.kernel();
-    kernel.SleepFor(kernel.decisions().Between(0, config_.first_boot_delay_ns_max, DecisionKind::kUser));
+    kernel.SleepFor(kernel.decisions().Between(
+        std::min(config_.first_boot_delay_ns_min, config_.first_boot_delay_ns_max),
+        config_.first_boot_delay_ns_max, DecisionKind::kUser));
   }
   for (int attempt = 0; attempt < config_.open_attempts_max; ++attempt) {
     auto db = model::Db::Open(process.env(), config_.prefix, config_.options);

@@ -31,6 +31,7 @@ class DbNode {
     // The first boot waits a drawn time in [0, max] before opening (a second writer arriving
     // while the first already writes); restarts open at once.
     Nanos first_boot_delay_ns_max = 0;
+    Nanos first_boot_delay_ns_min = 0;  // the draw's lower bound (<= max)
     // A fenced open means a newer writer owns the prefix: give up (a writer node), or retry (a
     // verifier that must end up owning it after the heal).
     bool retry_when_fenced = false;

@@ -4,15 +4,64 @@
 // WAL id lets two openers both finish opening) and #1622 / PR #1672 (WAL garbage collection
 // deleted a fence WAL below the replay point, so a stale writer's Create succeeded and its
 // acknowledged write was lost).
+//
+// The world: object-store latency is always on (a log-normal with a heavy tail, its median drawn
+// per seed), since both races need store operations that overlap; the swarm adds the rest. Each
+// seed draws one of two arrivals of the second writer:
+//  - together: both writers open within a few milliseconds of each other (a failover that starts
+//    the new writer while the old one restarts). With the epoch written before the next WAL id is
+//    read (#271), the older opener can list the WAL after the newer one's fence and fence the slot
+//    above it: the newer writer then meets the older one's fence, while the older one writes on.
+//  - while idle: the old writer's clients write a burst, then go quiet for seconds; the new writer
+//    opens in that gap, writes, flushes its memtable (the replay point moves past its fence) and
+//    garbage-collects; then the old writer's clients write again. With fences collected (#1622)
+//    the old writer's Create of its next WAL id (the fence's id) succeeds below the replay point.
+// Invariants: single-writer (an older writer acknowledges nothing above a newer writer's fence;
+// WriterWatch::CheckOlderWritersFenced) and no lost acknowledged writes (read back by a verifier
+// that opens after the heal).
 #include <memory>
+#include <string>
 
+#include "fmt/format.h"
+#include "model/errors.h"
 #include "scenarios/db_node.h"
 #include "scenarios/history_checks.h"
 #include "scenarios/scenario.h"
 #include "scenarios/workloads.h"
+#include "scenarios/writer_watch.h"
 
 namespace seedbed {
 namespace {
+
+// One client's writes through one node: `writes` puts, a pause of up to think_ns_max between two,
+// and after the write numbered pause_after a long pause of pause_ns (the client goes idle).
+struct ClientPlan {
+  std::string name;
+  DbNode* node = nullptr;
+  int writes = 10;
+  Nanos think_ns_max = 100'000'000;
+  int pause_after = -1;
+  Nanos pause_ns = 0;
+  Nanos await_open_ns = 5'000'000'000;  // wait this long for a node that is not open yet
+};
+
+constexpr int kKeys = 5;
+
+void SpawnPlannedClient(World& world, History& history, ClientPlan plan) {
+  world.SpawnClient(plan.name, [&world, &history, plan] {
+    Kernel& kernel = world.kernel();
+    for (int i = 0; i < plan.writes; ++i) {
+      if (plan.node->db() == nullptr) plan.node->AwaitOpen(plan.await_open_ns);
+      // A newer writer fenced this node's open and it gave up: its clients stop too.
+      if (plan.node->db() == nullptr && model::IsFenced(plan.node->open_status())) return;
+      plan.node->ClientPut(history, plan.name, fmt::format("k{}", i % kKeys),
+                           fmt::format("{}:{}", plan.name, i));
+      Nanos pause = kernel.decisions().Between(0, plan.think_ns_max, DecisionKind::kUser);
+      if (i == plan.pause_after) pause += plan.pause_ns;
+      kernel.SleepFor(pause);
+    }
+  });
+}
 
 class ZombieWriter : public Scenario {
  public:
@@ -27,43 +76,75 @@ class ZombieWriter : public Scenario {
   }
 
   void Build(World& world, const RunConfig& run) override {
+    Decisions& d = world.kernel().decisions();
+    watch_ = std::make_unique<WriterWatch>(world.kernel());
     model::Options options = model::Options::SlateDb();
     if (run.variant == "buggy-271") options.open_order = model::OpenOrder::kEpochFirst;
     if (run.variant == "buggy-1622") options.wal_gc = model::WalGcMode::kDeleteAll;
     if (run.variant == "fixed") options.wal_gc = model::WalGcMode::kKeepFences;
     options.flush_interval_ns = 100'000'000;
     options.memtable_bytes_max = 64;  // flush to L0 often: the replay point moves, GC runs
+    options.observer = watch_.get();
+    together_ = d.Bernoulli(0.5, DecisionKind::kUser);
+    // The old writer's burst lasts about old_burst_ns; then it is idle for idle_ns.
+    idle_ns_ = d.Between(4'000'000'000, 10'000'000'000, DecisionKind::kUser);
     old_ = MakeNode(world, "writer-old", options);
     DbNode::Config config;
     config.name = "writer-new";
     config.options = options;
-    // Half the runs open both at once (the #271 race), half later, while the old one writes.
-    bool concurrent = world.kernel().decisions().Bernoulli(0.5, DecisionKind::kUser);
-    config.first_boot_delay_ns_max = concurrent ? 100'000'000 : 8'000'000'000;
+    // Together: within 30 ms of the old writer. While idle: after the old writer's burst.
+    config.first_boot_delay_ns_min = together_ ? 0 : kOldBurstNs;
+    config.first_boot_delay_ns_max = together_ ? 30'000'000 : kOldBurstNs + 1'000'000'000;
     new_ = std::make_unique<DbNode>(world, config);
-    world.SetSwarm(StoreSwarm());
+    // Store latency always on: both races need overlapping store operations.
+    const double median_ns = static_cast<double>(d.Between(2'000'000, 20'000'000, DecisionKind::kUser));
+    FaultPlan base;
+    base.StoreLatency(LatencyModel::LogNormal(median_ns, 1.0).WithTail(0.1, 10));
+    world.SetSwarm(StoreSwarm(), base);
   }
 
   void Workload(World& world, History& history) override {
-    WriterLoad load;
-    load.think_ns_max = 1'500'000'000;  // bursty clients leave the old writer idle at times
-    load.writes = 15;
-    SpawnWriters(world, history, {old_.get(), new_.get()}, load);
+    // Old writer: a burst, an idle gap, then more writes (the zombie wakes up).
+    for (int c = 0; c < 2; ++c) {
+      ClientPlan plan;
+      plan.name = fmt::format("old-{}", c);
+      plan.node = old_.get();
+      plan.writes = 12;
+      plan.think_ns_max = kOldBurstNs / 6;
+      plan.pause_after = 5;
+      plan.pause_ns = idle_ns_;
+      SpawnPlannedClient(world, history, plan);
+    }
+    // New writer: writes steadily once it is open.
+    for (int c = 0; c < 2; ++c) {
+      ClientPlan plan;
+      plan.name = fmt::format("new-{}", c);
+      plan.node = new_.get();
+      plan.writes = 15;
+      plan.think_ns_max = 300'000'000;
+      plan.await_open_ns = 15'000'000'000;
+      SpawnPlannedClient(world, history, plan);
+    }
   }
 
   void Liveness(World& world, History& history) override {
     verifier_ = MakeVerifier(world, model::Options::SlateDb());
-    SpawnFinalReads(world, history, *verifier_, 5, verdict());
+    SpawnFinalReads(world, history, *verifier_, kKeys, verdict());
   }
 
   void Check(const World&, const History& history, Verdict& verdict) override {
+    watch_->CheckOlderWritersFenced("single-writer", verdict);
     checks::NoLostAcknowledgedWrites(history, verdict);
   }
 
  private:
+  static constexpr Nanos kOldBurstNs = 2'000'000'000;
+  std::unique_ptr<WriterWatch> watch_;
   std::unique_ptr<DbNode> old_;
   std::unique_ptr<DbNode> new_;
   std::unique_ptr<DbNode> verifier_;
+  bool together_ = false;
+  Nanos idle_ns_ = 0;
 };
 
 SEEDBED_SCENARIO(ZombieWriter);

@@ -101,7 +101,47 @@ absl::Status SnapshotStore::Init() {
   }
   ASSIGN_OR_RETURN(std::vector<SnapshotMeta> snapshots, List());
   if (snapshots.empty()) RETURN_IF_ERROR(WriteFileAtomically(fs, Path(kFullNeeded), ""));
+  if (!snapshots.empty()) RETURN_IF_ERROR(RepairNewest(snapshots));
   return fs.SyncDir(dir_);
+}
+
+// A crash between an incremental snapshot's commit point and the end of its checkpoint leaves
+// the newest snapshot without its .db (the previous one still holds it) and/or with its .db-wal
+// not folded in. As rqlite's Store.check() at start-up: move the newest older .db to the newest
+// snapshot, then checkpoint its leftover .db-wal. The checkpoint is idempotent as SQLite's is
+// (frames rewrite pages): here, frames the .db already ends with are not appended again.
+absl::Status SnapshotStore::RepairNewest(const std::vector<SnapshotMeta>& snapshots) {
+  FileSystem& fs = *env_.fs;
+  const std::string id = snapshots.back().id();
+  const std::string db = Path(id + ".db");
+  const std::string wal = Path(id + ".db-wal");
+  ASSIGN_OR_RETURN(bool has_db, fs.Exists(db));
+  for (size_t i = snapshots.size() - 1; !has_db && i > 0; --i) {
+    const std::string prev_db = Path(snapshots[i - 1].id() + ".db");
+    ASSIGN_OR_RETURN(bool has_prev, fs.Exists(prev_db));
+    if (!has_prev) continue;
+    RETURN_IF_ERROR(fs.Rename(prev_db, db));
+    RETURN_IF_ERROR(fs.SyncDir(dir_));
+    has_db = true;
+  }
+  if (!has_db) return absl::DataLossError(fmt::format("snapshot {}: no .db to recover", id));
+  ASSIGN_OR_RETURN(bool has_wal, fs.Exists(wal));
+  if (!has_wal) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::string frames, ReadWholeFile(fs, wal));
+  ASSIGN_OR_RETURN(std::string content, ReadWholeFile(fs, db));
+  const bool applied = content.size() >= frames.size() &&
+                       content.compare(content.size() - frames.size(), frames.size(), frames) == 0;
+  if (!applied) {
+    OpenOptions options;
+    options.write = true;
+    ASSIGN_OR_RETURN(std::unique_ptr<File> file, fs.Open(db, options));
+    absl::Status s = file->Append(frames);
+    if (s.ok()) s = file->Sync();
+    absl::Status closed = file->Close();
+    RETURN_IF_ERROR(s);
+    RETURN_IF_ERROR(closed);
+  }
+  return fs.Remove(wal);
 }
 
 absl::StatusOr<bool> SnapshotStore::FullNeeded() { return env_.fs->Exists(Path(kFullNeeded)); }

@@ -89,7 +89,8 @@ class SnapshotStore {
   SnapshotStore(Env env, std::string dir, SnapshotLockPolicy policy);
 
   // May yield. Creates `dir` if missing, removes leftover <id>.tmp, sets FULL_NEEDED if there is
-  // no snapshot.
+  // no snapshot, and repairs a commit that a crash interrupted (the newest snapshot gets its .db,
+  // its leftover .db-wal is checkpointed), as rqlite's Store.check().
   absl::Status Init();
   // May yield. kUnavailable "snapshot in progress" on a lock conflict; kFailedPrecondition for an
   // incremental snapshot while FULL_NEEDED is set or no previous snapshot exists.
@@ -116,6 +117,7 @@ class SnapshotStore {
   void UnlockWriter();
   void UnlockReader();
   absl::StatusOr<SnapshotMeta> ReadMeta(std::string_view id);
+  absl::Status RepairNewest(const std::vector<SnapshotMeta>& snapshots);  // May yield.
 
   Env env_;
   std::string dir_;
