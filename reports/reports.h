@@ -11,16 +11,20 @@
 
 namespace seedbed::reports {
 
-// One line per event (task resumes left out), for terminals and logs.
-void WriteTextTimeline(const RunReport& report, std::ostream& out);
+// A header (scenario, verdict, replay command) and one line per event (task resumes left out), for
+// terminals and logs. Lines that name the violation's objects start with "!!".
+void WriteTextTimeline(const RunReport& report, std::ostream& out, const std::string& replay_command = "");
 
-// Chrome Trace Event Format: processes as pids, tasks as threads, spans as complete ("X") slices
-// with their arguments and outcomes, faults, crashes, acknowledgements and violations as instant
-// ("i") events. Time unit: microseconds of simulated time.
+// Chrome Trace Event Format (opens in ui.perfetto.dev and chrome://tracing): processes as pids,
+// tasks as threads, object-store, disk and client ops as complete ("X") slices with their arguments
+// and outcomes, faults, crashes, restarts, fired crash points, acknowledgements, network messages
+// and violations as instant ("i") events; metadata names every pid and tid used, none is 0.
+// Time unit: microseconds of simulated time.
 std::string PerfettoJson(const RunReport& report);
 
-// A self-contained HTML page (no network, no external script): the scenario, the invariant and its
-// evidence, the replay command, and the timeline with the violation's events highlighted.
+// A self-contained HTML page (inline CSS and SVG; no script, no network): the scenario, the
+// invariant and its evidence, the replay command, run figures, a swimlane timeline (a lane per task,
+// grouped by process) with what the violation names outlined in red, and the key events.
 std::string HtmlReport(const RunReport& report, const std::string& replay_command);
 
 // Writes <dir>/<stem>.trace.json, <dir>/<stem>.html and <dir>/<stem>.timeline.txt.

@@ -11,6 +11,8 @@
 #include "scenarios/failure_file.h"
 #include "scenarios/runner.h"
 #include "scenarios/scenario.h"
+#include "scenarios/shrink.h"
+#include "reports/reports.h"
 #include "sim/version.h"
 
 namespace seedbed::cli {
@@ -56,7 +58,7 @@ void PrintTimeline(const RunReport& report, std::ostream& out) {
   }
 }
 
-void PrintRunSummary(const RunReport& report, std::ostream& out) {
+void PrintRunSummary(const RunReport& report, std::ostream& out, const std::string& replay_command) {
   const RunConfig& c = report.config;
   out << fmt::format("{} [{}] seed {} ({}): {} events, {:.3f}s simulated, trace {:016x}, {} decisions\n",
                      c.scenario, c.variant, c.seed, StrategyName(c.strategy), report.events,
@@ -88,7 +90,7 @@ void PrintRunSummary(const RunReport& report, std::ostream& out) {
     print(v);
   }
   for (const auto& [invariant, n] : hidden) out << fmt::format("... and {} more violations of {}\n", n, invariant);
-  out << "replay: " << ReplayCommand(c) << "\n";
+  out << "replay: " << replay_command << "\n";
 }
 
 FailureFile ToFailureFile(const RunReport& report) {
@@ -138,16 +140,39 @@ absl::StatusOr<RunConfig> BaseConfig(const Args& args) {
   return config;
 }
 
-int FinishRun(const RunReport& report, const Args& args, std::ostream& out) {
+// Writes <dir>/<stem>.trace.json, .html and .timeline.txt and says where.
+absl::Status WriteReports(const RunReport& report, const std::string& dir, const std::string& stem,
+                          const std::string& replay_command, std::ostream& out, std::string_view indent = "") {
+  absl::Status written = reports::WriteRunReports(report, dir, stem, replay_command);
+  if (!written.ok()) return written;
+  out << fmt::format("{}report: {}/{}.html  (Perfetto: {}/{}.trace.json; text: {}/{}.timeline.txt)\n", indent,
+                     dir, stem, dir, stem, dir, stem);
+  return absl::OkStatus();
+}
+
+// The file name without its directory and without ".failure.json" (or ".json").
+std::string StemOf(const std::string& path) {
+  std::string name = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  for (std::string_view suffix : {".failure.json", ".json"})
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return name.substr(0, name.size() - suffix.size());
+  return name;
+}
+
+// `stem` names the report files; a run (not a replay) also writes its failure file there.
+int FinishRun(const RunReport& report, const Args& args, std::ostream& out, const std::string& stem,
+              const std::string& replay_command, bool write_failure_file) {
   if (args.trace) PrintTimeline(report, out);
-  PrintRunSummary(report, out);
-  if (!args.report_dir.empty() && report.failed) {
-    std::string path = fmt::format("{}/{}.{}.seed{}.failure.json", args.report_dir,
-                                   report.config.scenario, report.config.variant, report.config.seed);
+  PrintRunSummary(report, out, replay_command);
+  if (args.report_dir.empty()) return report.failed ? kExitViolation : kExitClean;
+  if (write_failure_file && report.failed) {
+    std::string path = fmt::format("{}/{}.failure.json", args.report_dir, stem);
     absl::Status written = WriteFailureFile(path, ToFailureFile(report));
     if (!written.ok()) return UsageError(std::string(written.message()));
     out << "failure file: " << path << "\n";
   }
+  if (absl::Status s = WriteReports(report, args.report_dir, stem, replay_command, out); !s.ok())
+    return UsageError(std::string(s.message()));
   return report.failed ? kExitViolation : kExitClean;
 }
 
@@ -183,7 +208,9 @@ int Run(const Args& args) {
       return ReportNondeterminism(*config, std::cout);
     std::cout << "determinism: two runs gave the same event log\n";
   }
-  return FinishRun(*report, args, std::cout);
+  return FinishRun(*report, args, std::cout,
+                   fmt::format("{}.{}.seed{}", config->scenario, config->variant, config->seed),
+                   ReplayCommand(*config), /*write_failure_file=*/true);
 }
 
 int Replay(const Args& args) {
@@ -201,12 +228,15 @@ int Replay(const Args& args) {
   config.time_budget_ns = file->time_budget_ns;
   config.replay = &file->decisions;
   config.keep_events = args.trace || !args.report_dir.empty();
+  if (!args.report_dir.empty())
+    if (auto s = EnsureWritableDir(args.report_dir); !s.ok()) return UsageError(std::string(s.message()));
   if (file->seedbed_version != kGitDescribe)
     std::cout << fmt::format("note: written by seedbed {}, replaying with {}\n", file->seedbed_version,
                              kGitDescribe);
   auto report = RunOnce(config);
   if (!report.ok()) return UsageError(std::string(report.status().message()));
-  int code = FinishRun(*report, args, std::cout);
+  int code = FinishRun(*report, args, std::cout, StemOf(args.file), "seedbed replay " + args.file,
+                       /*write_failure_file=*/false);
   if (report->trace_hash != file->trace_hash || report->invariant() != file->invariant) {
     std::cout << fmt::format(
         "REPLAY DIVERGED: the file expects invariant '{}' and trace {:016x}; this run gave '{}' "
@@ -217,6 +247,88 @@ int Replay(const Args& args) {
   }
   std::cout << "replay: reproduced the recorded run exactly (same trace hash)\n";
   return code;
+}
+
+// For one distinct failure of a campaign: its failure file, the shrunk failure file (unless
+// --no-shrink), and the Perfetto trace, HTML report and timeline of the shrunk run.
+void WriteFailureGroup(RunConfig config, const Args& args, double shrink_time_s, const std::string& stem,
+                       std::ostream& out) {
+  const std::string& dir = args.out_dir;
+  config.keep_events = args.no_shrink;  // the reports show the shrunk run, which keeps its own
+  auto report = RunOnce(config);
+  if (!report.ok()) {
+    out << "    cannot rerun: " << std::string(report.status().message()) << "\n";
+    return;
+  }
+  FailureFile file = ToFailureFile(*report);
+  std::string path = fmt::format("{}/{}.failure.json", dir, stem);
+  if (absl::Status s = WriteFailureFile(path, file); !s.ok()) {
+    out << "    " << std::string(s.message()) << "\n";
+    return;
+  }
+  out << "    failure file: " << path << "\n";
+  if (args.no_shrink) {
+    if (absl::Status s = WriteReports(*report, dir, stem, ReplayCommand(config), out, "    "); !s.ok())
+      out << "    " << std::string(s.message()) << "\n";
+    return;
+  }
+  ShrinkOptions options;
+  options.time_limit_s = shrink_time_s;
+  auto shrunk = ::seedbed::Shrink(file, options, std::cerr);
+  if (!shrunk.ok()) {
+    out << "    shrink failed: " << std::string(shrunk.status().message()) << "\n";
+    return;
+  }
+  std::string shrunk_path = fmt::format("{}/{}.shrunk.failure.json", dir, stem);
+  if (absl::Status s = WriteFailureFile(shrunk_path, shrunk->file); !s.ok()) {
+    out << "    " << std::string(s.message()) << "\n";
+    return;
+  }
+  out << fmt::format("    shrunk: {} -> {} decisions, {} -> {} context switches ({} runs, {:.1f}s)\n",
+                     shrunk->before.decisions, shrunk->after.decisions, shrunk->before.context_switches,
+                     shrunk->after.context_switches, shrunk->attempts, shrunk->wall_s);
+  out << "    shrunk failure file: " << shrunk_path << "\n    replay shrunk: seedbed replay " << shrunk_path << "\n";
+  if (absl::Status s = WriteReports(shrunk->report, dir, stem + ".shrunk", "seedbed replay " + shrunk_path, out, "    ");
+      !s.ok())
+    out << "    " << std::string(s.message()) << "\n";
+}
+
+int Shrink(const Args& args) {
+  auto file = ReadFailureFile(args.file);
+  if (!file.ok()) return UsageError(std::string(file.status().message()));
+  std::string variant = file->variant;
+  if (auto s = ResolveScenario(file->scenario, variant); !s.ok())
+    return UsageError(fmt::format("{}: {}", args.file, std::string(s.message())));
+  ShrinkOptions options;
+  options.max_attempts = args.attempts;
+  if (!args.time.empty()) {
+    auto seconds = ParseDurationSeconds(args.time);
+    if (!seconds.ok()) return UsageError(std::string(seconds.status().message()));
+    options.time_limit_s = *seconds;
+  }
+  std::string out_path = args.out_file;
+  if (out_path.empty()) {
+    std::string dir = args.file.find('/') == std::string::npos ? "" : args.file.substr(0, args.file.find_last_of('/') + 1);
+    out_path = dir + StemOf(args.file) + ".shrunk.failure.json";
+  }
+  if (!args.report_dir.empty())
+    if (auto s = EnsureWritableDir(args.report_dir); !s.ok()) return UsageError(std::string(s.message()));
+  auto result = ::seedbed::Shrink(*file, options, std::cerr);
+  if (!result.ok()) {
+    std::cerr << "seedbed: " << args.file << ": " << std::string(result.status().message()) << "\n";
+    return result.status().code() == absl::StatusCode::kInternal ? kExitNondeterminism : kExitUsage;
+  }
+  std::cout << fmt::format("{} [{}] seed {}: {}\n", file->scenario, file->variant, file->seed, file->invariant)
+            << DescribeShrink(*result);
+  if (absl::Status s = WriteFailureFile(out_path, result->file); !s.ok()) return UsageError(std::string(s.message()));
+  std::cout << "shrunk failure file: " << out_path << fmt::format(" (trace {:016x})\n", result->file.trace_hash)
+            << "replay: seedbed replay " << out_path << "\n";
+  if (!args.report_dir.empty())
+    if (absl::Status s = WriteReports(result->report, args.report_dir, StemOf(out_path), "seedbed replay " + out_path,
+                                      std::cout);
+        !s.ok())
+      return UsageError(std::string(s.message()));
+  return kExitClean;
 }
 
 int Fuzz(const Args& args) {
@@ -265,6 +377,12 @@ int Fuzz(const Args& args) {
   options.shard_count = shard->second;
   if (!args.out_dir.empty())
     if (auto s = EnsureWritableDir(args.out_dir); !s.ok()) return UsageError(std::string(s.message()));
+  double shrink_time_s = ShrinkOptions{}.time_limit_s;
+  if (!args.shrink_time.empty()) {
+    auto seconds = ParseDurationSeconds(args.shrink_time);
+    if (!seconds.ok()) return UsageError(std::string(seconds.status().message()));
+    shrink_time_s = *seconds;
+  }
 
   CampaignResult result = RunCampaign(options, std::cerr);
   std::cout << FormatCampaignTable(result);
@@ -283,12 +401,9 @@ int Fuzz(const Args& args) {
                                c.cell.variant, g.invariant, g.count, g.first_seed, g.first_message,
                                ReplayCommand(config));
       if (args.out_dir.empty()) continue;
-      auto report = RunOnce(config);
-      if (!report.ok()) continue;
-      std::string path = fmt::format("{}/{}.{}.{}.seed{}.failure.json", args.out_dir, c.cell.scenario,
-                                     c.cell.variant, g.invariant, g.first_seed);
-      if (WriteFailureFile(path, ToFailureFile(*report)).ok())
-        std::cout << "    failure file: " << path << "\n";
+      WriteFailureGroup(config, args, shrink_time_s,
+                        fmt::format("{}.{}.{}.seed{}", c.cell.scenario, c.cell.variant, g.invariant, g.first_seed),
+                        std::cout);
     }
   }
   if (result.total_nondeterministic() > 0) return kExitNondeterminism;

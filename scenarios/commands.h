@@ -25,6 +25,10 @@ struct Args {
   std::string out_dir;
   std::string report_dir;
   std::string file;
+  std::string out_file;        // shrink --out
+  int attempts = 5000;         // shrink --attempts
+  std::string shrink_time;     // fuzz --shrink-time
+  bool no_shrink = false;      // fuzz --no-shrink
   bool all = false;
   bool trace = false;
   bool expect = false;
@@ -37,6 +41,7 @@ int List(const Args& args);
 int Run(const Args& args);
 int Fuzz(const Args& args);
 int Replay(const Args& args);
+int Shrink(const Args& args);
 int Demo(const Args& args);
 int WorldDemo(const Args& args);
 

@@ -1,0 +1,188 @@
+// The reports of a failing run: the Perfetto / Chrome Trace Event JSON has the structure the viewers
+// need; the HTML page is self-contained and says what failed and how to replay it; the text timeline
+// marks the violation's events; disk ops become slices from their trace events.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "nlohmann/json.hpp"
+#include "reports/reports.h"
+#include "scenarios/runner.h"
+
+namespace seedbed {
+namespace {
+
+using nlohmann::json;
+
+const RunReport& FailingRun() {
+  static const RunReport report = [] {
+    RunConfig config;
+    config.scenario = "influxdb3.duplicate_writer";
+    config.variant = "buggy";
+    config.seed = 1;
+    config.keep_events = true;
+    auto r = RunOnce(config);
+    REQUIRE(r.ok());
+    REQUIRE(r->failed);
+    return *r;
+  }();
+  return report;
+}
+
+// Checks the Chrome Trace Event structure; returns the problems found (empty: valid).
+std::vector<std::string> TraceProblems(const json& doc) {
+  std::vector<std::string> problems;
+  if (!doc.is_object() || !doc.contains("traceEvents") || !doc["traceEvents"].is_array())
+    return {"no traceEvents array"};
+  std::set<int> named_pids;
+  std::set<std::pair<int, int>> named_tids, used;
+  for (const json& e : doc["traceEvents"]) {
+    for (const char* field : {"ph", "ts", "pid", "tid"})
+      if (!e.contains(field)) problems.push_back(std::string("an event without ") + field + ": " + e.dump());
+    if (!e.contains("ph") || !e.contains("pid") || !e.contains("tid")) continue;
+    std::string ph = e["ph"];
+    int pid = e["pid"], tid = e["tid"];
+    if (pid == 0) problems.push_back("pid 0: " + e.dump());
+    if (ph == "M") {
+      if (e["name"] == "process_name") named_pids.insert(pid);
+      if (e["name"] == "thread_name") named_tids.insert({pid, tid});
+      continue;
+    }
+    used.insert({pid, tid});
+    if (!e.contains("name") || !e["name"].is_string()) problems.push_back("an event without a name");
+    if (!e["ts"].is_number() || e["ts"].get<double>() < 0) problems.push_back("bad ts: " + e.dump());
+    if (ph == "X" && (!e.contains("dur") || !e["dur"].is_number() || e["dur"].get<double>() < 0))
+      problems.push_back("X without dur >= 0: " + e.dump());
+    if (ph != "X" && ph != "i") problems.push_back("unexpected phase " + ph);
+    if (ph == "i" && (!e.contains("s") || (e["s"] != "t" && e["s"] != "g" && e["s"] != "p")))
+      problems.push_back("instant without scope: " + e.dump());
+  }
+  for (const auto& [pid, tid] : used) {
+    if (!named_pids.count(pid)) problems.push_back("unnamed pid " + std::to_string(pid));
+    if (!named_tids.count({pid, tid}))
+      problems.push_back("unnamed tid " + std::to_string(pid) + "/" + std::to_string(tid));
+  }
+  return problems;
+}
+
+size_t CountEvents(const json& doc, const std::string& ph, const std::string& cat) {
+  size_t n = 0;
+  for (const json& e : doc["traceEvents"])
+    if (e.value("ph", "") == ph && e.value("cat", "") == cat) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("the Perfetto trace of a failure is valid Chrome Trace Event JSON", "[reports]") {
+  const RunReport& r = FailingRun();
+  json doc = json::parse(reports::PerfettoJson(r));
+  std::vector<std::string> problems = TraceProblems(doc);
+  INFO((problems.empty() ? std::string() : problems.front()));
+  CHECK(problems.empty());
+  CHECK(CountEvents(doc, "X", "object-store") > 0);
+  CHECK(CountEvents(doc, "X", "client") > 0);
+  CHECK(CountEvents(doc, "i", "ack") > 0);
+  // The violation instant, global, with its message.
+  bool violation = false;
+  for (const json& e : doc["traceEvents"])
+    if (e.value("ph", "") == "i" && e.value("name", "") == "violation: " + r.invariant()) {
+      violation = violation ||
+                  (e.value("s", "") == "g" && e["args"].value("message", "") == r.first_violation()->message);
+    }
+  CHECK(violation);
+  // Slices the violation names are flagged.
+  bool named = false;
+  for (const json& e : doc["traceEvents"])
+    if (e.value("ph", "") == "X" && e.contains("args") && e["args"].value("named_by_violation", false)) named = true;
+  CHECK(named);
+  CHECK(doc["otherData"]["invariant"] == r.invariant());
+}
+
+TEST_CASE("the trace validator rejects what the viewers would reject", "[reports]") {
+  // The checks above mean something only if the validator can fail.
+  CHECK_FALSE(TraceProblems(json::parse(R"({"traceEvents":[{"ph":"X","ts":1,"pid":1,"tid":1,"name":"a"}]})")).empty());
+  CHECK_FALSE(TraceProblems(json::parse(R"({"traceEvents":[{"ph":"i","s":"t","ts":1,"pid":1,"name":"a"}]})")).empty());
+  CHECK_FALSE(TraceProblems(json::parse(R"({"events":[]})")).empty());
+  CHECK(TraceProblems(json::parse(
+            R"({"traceEvents":[{"ph":"M","name":"process_name","pid":1,"tid":0,"ts":0,"args":{"name":"p"}},
+                               {"ph":"M","name":"thread_name","pid":1,"tid":2,"ts":0,"args":{"name":"t"}},
+                               {"ph":"X","ts":1,"dur":0,"pid":1,"tid":2,"name":"a"}]})"))
+            .empty());
+}
+
+TEST_CASE("the HTML report is self-contained and says what failed and how to replay it", "[reports]") {
+  const RunReport& r = FailingRun();
+  const std::string replay = "seedbed replay out/influxdb3.duplicate_writer.buggy.seed1.shrunk.failure.json";
+  std::string html = reports::HtmlReport(r, replay);
+  CHECK(html.find("http://") == std::string::npos);
+  CHECK(html.find("https://") == std::string::npos);
+  CHECK(html.find("<script src") == std::string::npos);
+  CHECK(html.find("<link") == std::string::npos);
+  CHECK_THAT(html, Catch::Contains(r.invariant()));
+  CHECK_THAT(html, Catch::Contains(replay));
+  CHECK_THAT(html, Catch::Contains("<svg"));
+  // Evidence lines appear (escaped as HTML).
+  REQUIRE_FALSE(r.first_violation()->evidence.empty());
+  CHECK_THAT(html, Catch::Contains("cluster/wal/00000000000000000001"));
+  // A lane per task, grouped by process: the writer processes' flush tasks are lanes.
+  CHECK_THAT(html, Catch::Contains(">node-a</text>") && Catch::Contains(">wal-flush</text>"));
+  // The ops the violation names are outlined in red.
+  CHECK_THAT(html, Catch::Contains("stroke='#d62728' stroke-width='2.5'"));
+}
+
+TEST_CASE("the text timeline starts with the verdict and marks the violation's events", "[reports]") {
+  const RunReport& r = FailingRun();
+  std::ostringstream out;
+  reports::WriteTextTimeline(r, out, "seedbed run influxdb3.duplicate_writer --variant buggy --seed 1");
+  std::string text = out.str();
+  CHECK_THAT(text, Catch::StartsWith("# influxdb3.duplicate_writer [buggy] seed 1"));
+  CHECK_THAT(text, Catch::Contains("# VIOLATION " + r.invariant()));
+  CHECK_THAT(text, Catch::Contains("# replay: seedbed run"));
+  CHECK_THAT(text, Catch::Contains("\n!!"));
+}
+
+TEST_CASE("WriteRunReports writes the trace, the page and the timeline", "[reports]") {
+  const RunReport& r = FailingRun();
+  std::filesystem::path dir = std::filesystem::path(SEEDBED_BINARY_DIR) / "reports_test_out";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  REQUIRE(reports::WriteRunReports(r, dir.string(), "run", "seedbed run x").ok());
+  for (const char* name : {"run.trace.json", "run.html", "run.timeline.txt"}) {
+    INFO(name);
+    CHECK(std::filesystem::file_size(dir / name) > 100);
+  }
+  CHECK_FALSE(reports::WriteRunReports(r, (dir / "no/such/dir").string(), "run", "x").ok());
+}
+
+TEST_CASE("a disk op becomes a slice from the task's previous resume to its completion", "[reports]") {
+  RunReport r;
+  r.config.scenario = "synthetic";
+  r.process_names = {"n1"};
+  r.task_names = {"n1/raft"};
+  r.task_process = {0};
+  auto trace = std::make_shared<Trace>(true);
+  trace->Add(1000, 0, 0, EventKind::kStep);
+  trace->Add(6000, 0, 0, EventKind::kStep);  // resumed after the op's 5 µs latency
+  trace->Add(6000, 0, 0, EventKind::kIo, "disk append raft/g1/log 64B -> ok");
+  trace->Add(6000, 0, ~0u, EventKind::kCrash, "n1");
+  r.trace = trace;
+  json doc = json::parse(reports::PerfettoJson(r));
+  CHECK(TraceProblems(doc).empty());
+  bool found = false;
+  for (const json& e : doc["traceEvents"])
+    if (e.value("ph", "") == "X" && e.value("cat", "") == "disk") {
+      found = true;
+      CHECK(e["name"] == "disk append raft/g1/log");
+      CHECK(e["ts"].get<double>() == Approx(1.0));
+      CHECK(e["dur"].get<double>() == Approx(5.0));
+      CHECK(e["args"]["outcome"] == "ok");
+    }
+  CHECK(found);
+  CHECK(CountEvents(doc, "i", "crash") == 1);
+}
+
+}  // namespace seedbed
