@@ -85,6 +85,7 @@ class RaftWalIo : public Scenario {
           Put(client, history, kernel, name, group, key, value);
           kernel.SleepFor(kernel.decisions().Between(0, 200'000'000, DecisionKind::kUser));
         }
+        ++writers_done_;
       });
     }
   }
@@ -96,8 +97,10 @@ class RaftWalIo : public Scenario {
     world.SpawnClient(process, "final-read", [this, &world, &history] {
       model::raft::RaftClient client(world.FindProcess("final")->env(), membership_, 1000);
       Kernel& kernel = world.kernel();
+      // Final reads start once the writers are done (the chaos phase may end before they are).
+      for (int waited = 0; writers_done_ < kClients && waited < 600; ++waited) kernel.SleepFor(100'000'000);
       for (uint64_t g = 1; g <= kGroups; ++g) {
-        if (Put(client, history, kernel, "final-read", g, KeyName(g, 0), "final") !=
+        if (Put(client, history, kernel, "final-read", g, fmt::format("g{}/live", g), "final") !=
             model::raft::ClientCode::kOk) {
           verdict().Fail("liveness", fmt::format("after the heal, no write committed in group {}", g),
                          kernel.Now());
@@ -153,6 +156,7 @@ class RaftWalIo : public Scenario {
   std::vector<std::string> members_;
   std::vector<model::raft::GroupConfig> groups_;
   std::map<uint64_t, std::vector<std::string>> membership_;
+  int writers_done_ = 0;
 };
 
 SEEDBED_SCENARIO(RaftWalIo);

@@ -60,9 +60,13 @@ absl::Status LogStore::Open() {
   if (!exists) {
     absl::Status created = fs_.CreateDir(dir_);
     if (!created.ok() && !absl::IsAlreadyExists(created)) return created;
-    const size_t slash = dir_.rfind('/');
-    RETURN_IF_ERROR(fs_.SyncDir(slash == std::string::npos ? std::string() : dir_.substr(0, slash)));
   }
+  // Synced even when present: an earlier incarnation may have failed between create and sync.
+  const size_t slash = dir_.rfind('/');
+  RETURN_IF_ERROR(fs_.SyncDir(slash == std::string::npos ? std::string() : dir_.substr(0, slash)));
+  // Likewise segment creates and removes whose directory sync failed become durable now, before
+  // replay trusts what the listing shows.
+  RETURN_IF_ERROR(fs_.SyncDir(dir_));
   ASSIGN_OR_RETURN(std::vector<std::string> names, fs_.List(dir_));
   for (const std::string& name : names) {
     uint64_t seq = 0;

@@ -35,16 +35,18 @@ absl::Status DecodeVote(std::string_view bytes, uint64_t& term, std::string& vot
   return absl::OkStatus();
 }
 
-// Creates every missing component of `path`, syncing each parent.
+// Creates every missing component of `path` and syncs every parent, present or not: a halted
+// incarnation may have created a directory whose parent sync then failed.
 absl::Status EnsureDirs(FileSystem& fs, std::string_view path) {
   size_t pos = 0;
   for (int guard = 0; guard < 64 && pos != std::string_view::npos; ++guard) {
     pos = path.find('/', pos + 1);
     const std::string_view prefix = path.substr(0, pos);
     ASSIGN_OR_RETURN(bool exists, fs.Exists(prefix));
-    if (exists) continue;
-    absl::Status created = fs.CreateDir(prefix);
-    if (!created.ok() && !absl::IsAlreadyExists(created)) return created;
+    if (!exists) {
+      absl::Status created = fs.CreateDir(prefix);
+      if (!created.ok() && !absl::IsAlreadyExists(created)) return created;
+    }
     const size_t slash = prefix.rfind('/');
     RETURN_IF_ERROR(fs.SyncDir(slash == std::string_view::npos ? std::string_view()
                                                                : prefix.substr(0, slash)));
@@ -418,7 +420,10 @@ void Replica::Propose(const Command& command, Pending pending) {
     return;
   }
   Entry entry{LastIndex() + 1, term_, EncodeCommand(command)};
-  absl::Status appended = log_->Append({entry});
+  // Only an earlier ignored I/O error (kIgnore) can leave the log behind the snapshot point.
+  const bool contiguous = log_->empty() || entry.index == log_->last_index() + 1;
+  absl::Status appended = contiguous ? log_->Append({entry})
+                                     : absl::DataLossError("raft: log behind the snapshot point");
   if (!appended.ok()) {
     if (IoFailed(appended, "append")) {
       Complete(entry.index, pending, ClientResult{ClientCode::kUnknown, "", std::nullopt,
@@ -477,9 +482,12 @@ void Replica::HandleAppendReply(const std::string& from, const RaftMessage& m) {
     return;
   }
   // Back off towards the follower's log end, never below what it already matched.
+  const uint64_t before = p.next;
   const uint64_t next = std::min(p.next > 1 ? p.next - 1 : 1, m.hint_index + 1);
   p.next = std::max(next, p.match + 1);
-  SendAppend(from);
+  // Probe again at once only on progress; otherwise the next heartbeat retries (no ping-pong at
+  // zero latency with a follower that keeps rejecting, e.g. one that acknowledged a failed append).
+  if (p.next < before) SendAppend(from);
 }
 
 void Replica::AdvanceCommit() {
@@ -823,6 +831,9 @@ absl::Status Replica::PersistVote() {
 
 absl::Status Replica::LoadState() {
   RETURN_IF_ERROR(EnsureDirs(*env_.fs, dir_));
+  // What we are about to load must be what a crash keeps: a vote or snapshot rename whose
+  // directory sync failed (and halted the last incarnation) becomes durable here.
+  RETURN_IF_ERROR(env_.fs->SyncDir(dir_));
   term_ = 0;
   voted_for_.clear();
   ASSIGN_OR_RETURN(bool has_vote, env_.fs->Exists(dir_ + "/vote"));
