@@ -65,6 +65,12 @@ json RunUnit(const CampaignOptions& o, const Unit& unit) {
   line["message"] = report->failed ? report->first_violation()->message : "";
   line["events"] = report->events;
   line["sim_ns"] = report->sim_time_ns;
+  line["faults_injected"] = report->faults_injected;
+  line["swarm"] = report->swarm_enabled;
+  json points = json::array();
+  for (const RunReport::CoveragePoint& p : report->coverage_points)
+    points.push_back({p.name, p.crash_point, p.reached, p.armed, p.fired});
+  line["coverage"] = std::move(points);
   return line;
 }
 
@@ -100,6 +106,32 @@ void Aggregate(const json& line, std::vector<CellResult>& cells) {
   c.cpu_s += line.at("wall_s").get<double>();
   c.events += line.value("events", uint64_t{0});
   c.sim_ns += line.value("sim_ns", int64_t{0});
+  c.faults_injected += line.value("faults_injected", uint64_t{0});
+  if (line.contains("swarm") && !line.at("swarm").empty()) {
+    std::string plan;
+    for (const json& kind : line.at("swarm")) {
+      c.fault_kinds[kind.get<std::string>()]++;
+      plan += (plan.empty() ? "" : ",") + kind.get<std::string>();
+    }
+    c.swarm_runs++;
+    c.swarm_plans[plan]++;
+  }
+  for (const json& p : line.value("coverage", json::array())) {
+    std::string name = p.at(0).get<std::string>();
+    uint64_t reached = p.at(2).get<uint64_t>();
+    if (p.at(1).get<bool>()) {
+      CellResult::CrashPointTally& t = c.crash_points[name];
+      t.runs_reached += reached > 0;
+      t.reached += reached;
+      t.runs_armed += p.at(3).get<bool>();
+      t.runs_fired += p.at(4).get<uint64_t>() > 0;
+      t.fired += p.at(4).get<uint64_t>();
+    } else {
+      CellResult::ProbeTally& t = c.probes[name];
+      t.runs_reached += reached > 0;
+      t.reached += reached;
+    }
+  }
   if (line.at("nondet").get<bool>()) {
     c.nondeterministic++;
     c.nondeterministic_seeds.push_back(seed);

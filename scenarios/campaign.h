@@ -52,6 +52,19 @@ struct CellResult {
   uint64_t events = 0;
   int64_t sim_ns = 0;
   std::vector<uint64_t> nondeterministic_seeds;
+  // Coverage and faults, summed over the cell's runs (ordered maps: deterministic reports).
+  struct CrashPointTally {
+    uint64_t runs_reached = 0, reached = 0, runs_armed = 0, runs_fired = 0, fired = 0;
+  };
+  struct ProbeTally {
+    uint64_t runs_reached = 0, reached = 0;
+  };
+  std::map<std::string, CrashPointTally> crash_points;
+  std::map<std::string, ProbeTally> probes;
+  std::map<std::string, uint64_t> fault_kinds;   // swarm fault kind -> runs that enabled it
+  std::map<std::string, uint64_t> swarm_plans;   // enabled kinds joined by ',' -> runs
+  uint64_t swarm_runs = 0;                       // runs whose fault plan a swarm drew
+  uint64_t faults_injected = 0;
 
   double seeds_per_s() const { return cpu_s > 0 ? seeds / cpu_s : 0; }
   // Buggy cells should fail, fixed ones should not.

@@ -7,6 +7,7 @@
 
 #include "fmt/format.h"
 #include "scenarios/campaign.h"
+#include "scenarios/campaign_report.h"
 #include "scenarios/cli_util.h"
 #include "scenarios/failure_file.h"
 #include "scenarios/runner.h"
@@ -391,6 +392,11 @@ int Fuzz(const Args& args) {
                            options.shard_count > 1
                                ? fmt::format(" (shard {}/{})", options.shard_index, options.shard_count)
                                : "");
+  if (!args.out_dir.empty()) {  // campaign.json + campaign.md (scenarios/campaign_report.h)
+    if (auto s = WriteCampaignReport(MakeCampaignReport(options, result), args.out_dir); !s.ok())
+      return UsageError(std::string(s.message()));
+    std::cout << fmt::format("report: {}/campaign.md (JSON: {}/campaign.json)\n", args.out_dir, args.out_dir);
+  }
   for (const CellResult& c : result.cells) {
     for (const FailureGroup& g : c.groups) {
       RunConfig config = options.base;

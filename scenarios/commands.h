@@ -25,6 +25,7 @@ struct Args {
   std::string out_dir;
   std::string report_dir;
   std::string file;
+  std::vector<std::string> reports;  // merge REPORT...
   std::string out_file;        // shrink --out
   int attempts = 5000;         // shrink --attempts
   std::string shrink_time;     // fuzz --shrink-time
@@ -41,6 +42,7 @@ int List(const Args& args);
 int Run(const Args& args);
 int Fuzz(const Args& args);
 int Replay(const Args& args);
+int Merge(const Args& args);  // scenarios/merge.cc
 int Shrink(const Args& args);
 int Demo(const Args& args);
 int WorldDemo(const Args& args);

@@ -151,6 +151,7 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
     scenario->Bind(&verdict);
     scenario->Build(world, config);
     report.fault_plan = world.faults().Describe();
+    report.swarm_enabled = world.faults().swarm_enabled;
     scenario->Workload(world, *history);
     PhaseResult phases = world.RunPhases(PhasePlan{config.chaos_ns, config.liveness_ns},
                                          [&] { scenario->Liveness(world, *history); });
@@ -172,6 +173,10 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
     report.replay_mismatches = kernel.decisions().replay_mismatches();
     report.faults_injected = world.faults_injected();
     report.coverage = world.coverage().Summary();
+    for (const auto& [name, r] : world.coverage().crash_points())
+      report.coverage_points.push_back({name, true, r.reached, r.armed, r.fired});
+    for (const auto& [name, n] : world.coverage().probes())
+      report.coverage_points.push_back({name, false, n, false, 0});
     if (config.keep_events) {
       report.trace = std::make_shared<Trace>(kernel.trace());
       CollectNames(world, report);

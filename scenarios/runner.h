@@ -45,6 +45,16 @@ struct RunReport {
   uint64_t context_switches = 0;      // resumes of a task other than the one that ran last
   uint64_t faults_injected = 0;
   std::vector<std::pair<std::string, std::string>> coverage;  // (crash point / probe, "reached 3, fired 1")
+  // The same, as numbers, in name order (campaign reports aggregate these).
+  struct CoveragePoint {
+    std::string name;         // "wal.after_put"
+    bool crash_point = false;  // false: a probe
+    uint64_t reached = 0;
+    bool armed = false;
+    uint64_t fired = 0;
+  };
+  std::vector<CoveragePoint> coverage_points;
+  std::vector<std::string> swarm_enabled;  // fault kinds the swarm draw enabled; empty: hand-written plan
   std::shared_ptr<const Trace> trace;     // every event when config.keep_events
   std::shared_ptr<const History> history;
   std::vector<std::string> process_names;  // by ProcessId

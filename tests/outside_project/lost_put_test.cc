@@ -1,0 +1,12 @@
+// Catch2 tests of tinykv through Seedbed's helpers (scenarios/testing.h). A failure prints the
+// seed, the invariant and the replay command; SEEDBED_SEED=N reruns only seed N.
+#define CATCH_CONFIG_MAIN
+#include "scenarios/testing.h"
+
+TEST_CASE("tinykv: the fixed store keeps every acknowledged put over 20 seeds") {
+  SEEDBED_CHECK_SEEDS("tinykv.lost_put", "fixed", 1, 20);
+}
+
+TEST_CASE("tinykv: the buggy store loses an acknowledged put within 20 seeds") {
+  SEEDBED_EXPECT_FAILURE("tinykv.lost_put", "buggy", 1, 20);
+}
