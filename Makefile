@@ -39,7 +39,11 @@ test-asan: build-asan
 
 test: test-release test-asan
 
-bench: build
+# Builds only the benchmarks and the seedbed command (not the test suites), then regenerates the
+# report; BASELINE_SECONDS, SCENARIO_SECONDS, CAMPAIGNS, SCALING_SEEDS tune it (see the script).
+bench: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS) --target benchmarks
 	./tests/bench/run_benchmarks.sh build/release reports/BENCHMARKS.md
 
 clean:

@@ -710,7 +710,7 @@ std::vector<Bug> Bugs() {
        "second Db opened by another thread"},
       {"slatedb.zombie_writer", "buggy-1622", [](Iteration& it) { ZombieWriter(it, false); },
        "second Db opened by another thread"},
-      {"rqlite.snapshot_stream_lock", "buggy (POSIX)", SnapshotStreamLock,
+      {"rqlite.snapshot_stream_lock", "buggy-posix", SnapshotStreamLock,
        "Windows sharing unavailable on Linux: POSIX variant"},
   };
 }
