@@ -110,6 +110,20 @@ bool Shrinker::ZeroKinds() {
   for (Decision& d : all) d.value = 0;
   const bool already_zero = all == current_;
   if (Try(all, "zero every decision") && !already_zero) any = true;
+  // Everything default but one kind (e.g. keep the faults, drop every latency and switch).
+  for (DecisionKind keep : kKindOrder) {
+    DecisionList candidate = current_;
+    bool changed = false, kept_some = false;
+    for (Decision& d : candidate) {
+      if (d.kind == keep) {
+        kept_some = kept_some || d.value != 0;
+      } else if (d.value != 0) {
+        d.value = 0;
+        changed = true;
+      }
+    }
+    if (changed && kept_some && Try(candidate, fmt::format("zero all but {}", DecisionKindName(keep)))) any = true;
+  }
   for (DecisionKind kind : kKindOrder) {
     DecisionList candidate = current_;
     bool changed = false;
@@ -303,8 +317,9 @@ RunSize RunSize::Of(const RunReport& report) {
 }
 
 bool RunSize::SmallerThan(const RunSize& o) const {
-  return std::tie(nonzero_values, faults_injected, context_switches, decisions, events, value_sum) <
-         std::tie(o.nonzero_values, o.faults_injected, o.context_switches, o.decisions, o.events, o.value_sum);
+  const uint64_t unusual = nonzero_values + faults_injected, other_unusual = o.nonzero_values + o.faults_injected;
+  return std::tie(unusual, context_switches, decisions, events, value_sum) <
+         std::tie(other_unusual, o.context_switches, o.decisions, o.events, o.value_sum);
 }
 
 RunConfig ConfigFromFailureFile(const FailureFile& file) {

@@ -23,13 +23,13 @@ struct ShrinkOptions {
   bool verbose = false;       // print every kept edit (otherwise one line per pass and per 250 runs)
 };
 
-// How big a run's story is. Runs compare lexicographically on (nonzero_values, faults_injected,
+// How big a run's story is. Runs compare lexicographically on (faults_injected, nonzero_values,
 // context_switches, decisions, events, value_sum); an edit is kept only if it makes this smaller,
-// which also bounds the search (a tuple of naturals). Non-default decisions come first: they are the
-// choices the failure depends on (a fault, a crash, a task switch, a latency). The total number of
-// decisions is the run's number of choice points, and the all-default run of a scenario can have
-// more of them than a faulty one (every latency 0: more tasks are runnable at once), so a shrunk
-// list may be longer while every entry in it is the default.
+// which also bounds the search (a tuple of naturals). Faults and crashes come first, then
+// non-default decisions: the choices the failure depends on (a task switch, a latency, a fault).
+// The total number of decisions is the run's number of choice points, and the all-default run of a
+// scenario can have more of them than a faulty one (every latency 0: more tasks are runnable at
+// once), so a shrunk list may be longer while every entry in it is the default.
 struct RunSize {
   size_t decisions = 0;
   uint64_t context_switches = 0;

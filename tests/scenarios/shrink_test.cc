@@ -80,16 +80,19 @@ TEST_CASE("shrinking refuses a file whose run does not fail with its invariant",
   CHECK_THAT(std::string(result.status().message()), Catch::Contains("does not reproduce"));
 }
 
-TEST_CASE("run sizes compare non-default decisions first, then faults and context switches", "[shrink]") {
+TEST_CASE("run sizes compare unusual choices (faults + non-default decisions) first", "[shrink]") {
   RunSize a, b;
-  a.nonzero_values = 1;
-  b.nonzero_values = 2;
+  a.faults_injected = 1;
+  a.nonzero_values = 2;   // 3 unusual
+  b.faults_injected = 0;
+  b.nonzero_values = 4;   // 4 unusual, even with fewer decisions and switches
   b.decisions = 1;
   a.decisions = 100;
+  a.context_switches = 50;
   CHECK(a.SmallerThan(b));
   CHECK_FALSE(b.SmallerThan(a));
-  b.nonzero_values = 1;
-  CHECK(b.SmallerThan(a));   // same non-default count: fewer faults / switches / decisions wins
+  b.nonzero_values = 3;   // tie: fewer context switches wins
+  CHECK(b.SmallerThan(a));
   CHECK_FALSE(a.SmallerThan(a));
 }
 
