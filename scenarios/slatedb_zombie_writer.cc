@@ -47,9 +47,15 @@ struct ClientPlan {
 
 constexpr int kKeys = 5;
 
-void SpawnPlannedClient(World& world, History& history, ClientPlan plan) {
-  world.SpawnClient(plan.name, [&world, &history, plan] {
+// `*running` counts the clients still writing.
+void SpawnPlannedClient(World& world, History& history, ClientPlan plan, int* running) {
+  ++*running;
+  world.SpawnClient(plan.name, [&world, &history, plan, running] {
     Kernel& kernel = world.kernel();
+    struct Done {
+      int* running;
+      ~Done() { --*running; }
+    } done{running};
     for (int i = 0; i < plan.writes; ++i) {
       if (plan.node->db() == nullptr) plan.node->AwaitOpen(plan.await_open_ns);
       // A newer writer fenced this node's open and it gave up: its clients stop too.
@@ -113,7 +119,7 @@ class ZombieWriter : public Scenario {
       plan.think_ns_max = kOldBurstNs / 6;
       plan.pause_after = 5;
       plan.pause_ns = idle_ns_;
-      SpawnPlannedClient(world, history, plan);
+      SpawnPlannedClient(world, history, plan, &running_);
     }
     // New writer: writes steadily once it is open.
     for (int c = 0; c < 2; ++c) {
@@ -123,13 +129,18 @@ class ZombieWriter : public Scenario {
       plan.writes = 15;
       plan.think_ns_max = 300'000'000;
       plan.await_open_ns = 15'000'000'000;
-      SpawnPlannedClient(world, history, plan);
+      SpawnPlannedClient(world, history, plan, &running_);
     }
   }
 
   void Liveness(World& world, History& history) override {
-    verifier_ = MakeVerifier(world, model::Options::SlateDb());
-    SpawnFinalReads(world, history, *verifier_, kKeys, verdict());
+    // The chaos phase may end (time limit) while clients still write: the verifier opens and
+    // reads only once every write has an outcome, so each acknowledged write precedes the reads.
+    world.SpawnClient("final-read", [this, &world, &history] {
+      for (int i = 0; i < 10'000 && running_ > 0; ++i) world.kernel().SleepFor(10'000'000);
+      verifier_ = MakeVerifier(world, model::Options::SlateDb());
+      FinalReads(world, history, *verifier_, kKeys, verdict());
+    });
   }
 
   void Check(const World&, const History& history, Verdict& verdict) override {
@@ -145,6 +156,7 @@ class ZombieWriter : public Scenario {
   std::unique_ptr<DbNode> verifier_;
   bool together_ = false;
   Nanos idle_ns_ = 0;
+  int running_ = 0;  // workload clients still writing
 };
 
 SEEDBED_SCENARIO(ZombieWriter);
