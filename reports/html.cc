@@ -286,12 +286,16 @@ std::string Svg(const RunReport& r, std::vector<ReportSpan> all, int64_t lo, int
                      layout.height);
   // Time ticks, about one label per 110 px.
   double next_label = 0;
+  std::string last_label;
   for (const auto& [t, unused] : axis.columns()) {
     double x = axis.X(t);
     if (x < next_label) continue;
+    std::string label = fmt::format("{:.3f}ms", t / 1e6);
+    if (label == last_label) continue;  // instants a few ns apart: one label
+    last_label = label;
     out += fmt::format("<line x1='{0:.1f}' x2='{0:.1f}' y1='{1}' y2='{2}' stroke='#e2e2e2'/>"
-                       "<text x='{0:.1f}' y='14' fill='#666' font-size='10'>{3:.3f}ms</text>\n",
-                       x, kAxisHeight - 12, layout.height, t / 1e6);
+                       "<text x='{0:.1f}' y='14' fill='#666' font-size='10'>{3}</text>\n",
+                       x, kAxisHeight - 12, layout.height, label);
     next_label = x + 110;
   }
   // Spans: ops with a duration as bars, zero-length ones as a slot-wide block.
