@@ -26,7 +26,9 @@ ClientResult RaftClient::Run(uint64_t group, Command command) {
   const std::vector<std::string>& members = groups_.at(group);
   bool maybe_applied = false;  // an earlier attempt may have been appended
   std::string last_error = "no attempt";
-  for (int attempt = 0; attempt < options_.attempts_max; ++attempt) {
+  const int64_t give_up_ns = env_.runtime->NowNanos() + options_.deadline_ns;
+  for (int attempt = 0; attempt < options_.attempts_max && env_.runtime->NowNanos() < give_up_ns;
+       ++attempt) {
     std::string target = leader_[group];
     if (target.empty() || std::find(members.begin(), members.end(), target) == members.end())
       target = members[env_.runtime->Random(members.size())];

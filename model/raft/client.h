@@ -17,7 +17,8 @@ namespace model::raft {
 
 struct RaftClientOptions {
   int64_t attempt_timeout_ns = 1'000'000'000;  // per request, waiting for the reply
-  int attempts_max = 20;
+  int64_t deadline_ns = 20'000'000'000;        // per command, all attempts together
+  int attempts_max = 400;                      // a bound on the loop besides the deadline
   int64_t retry_backoff_ns = 50'000'000;       // after kNotLeader without a usable hint
 };
 

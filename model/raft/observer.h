@@ -26,9 +26,10 @@ class Observer {
                                uint64_t snapshot_index, const std::vector<EntryInfo>& log) {
     (void)group, (void)term, (void)node, (void)snapshot_index, (void)log;
   }
-  // Leader `node` advanced the commit index of `group` over `entry`.
-  virtual void OnCommitted(uint64_t group, std::string_view node, const EntryInfo& entry) {
-    (void)group, (void)node, (void)entry;
+  // Leader `node` of `term` advanced the commit index of `group` over `entry`.
+  virtual void OnCommitted(uint64_t group, uint64_t term, std::string_view node,
+                           const EntryInfo& entry) {
+    (void)group, (void)term, (void)node, (void)entry;
   }
   // `node` applied `entry` to its state machine (again after a restart: re-apply from the WAL).
   virtual void OnApplied(uint64_t group, std::string_view node, const EntryInfo& entry) {

@@ -506,7 +506,7 @@ void Replica::AdvanceCommit() {
   }
   if (options_.observer == nullptr) return;
   for (uint64_t i = old_commit + 1; i <= commit_; ++i)
-    if (const Entry* e = log_->Find(i)) options_.observer->OnCommitted(config_.id, self_, Info(*e));
+    if (const Entry* e = log_->Find(i)) options_.observer->OnCommitted(config_.id, term_, self_, Info(*e));
 }
 
 // ---------------------------------------------------------------- replication (follower)

@@ -36,6 +36,9 @@ void SafetyChecker::OnLeaderElected(uint64_t group, uint64_t term, std::string_v
   }
   for (auto c = committed_.lower_bound({group, snapshot_index + 1});
        c != committed_.end() && c->first.first == group; ++c) {
+    // Raft §5.4: a leader of term T holds every entry committed in terms before T (a late leader
+    // of an older term need not hold what a newer term committed).
+    if (commit_term_.at(c->first) >= term) continue;
     auto found = by_index.find(c->first.second);
     if (found == by_index.end() || found->second != c->second) {
       Add("leader-completeness",
@@ -46,8 +49,11 @@ void SafetyChecker::OnLeaderElected(uint64_t group, uint64_t term, std::string_v
   }
 }
 
-void SafetyChecker::OnCommitted(uint64_t group, std::string_view node, const EntryInfo& e) {
+void SafetyChecker::OnCommitted(uint64_t group, uint64_t term, std::string_view node,
+                                const EntryInfo& e) {
   NoteEntry(group, e, fmt::format("{}'s commit", node));
+  auto [term_it, first] = commit_term_.emplace(std::make_pair(group, e.index), term);
+  if (!first) term_it->second = std::min(term_it->second, term);
   auto [it, inserted] = committed_.emplace(std::make_pair(group, e.index), e);
   if (!inserted && it->second != e) {
     Add("state-machine-safety", fmt::format("group {}: {} committed {} where {} was committed",

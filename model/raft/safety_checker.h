@@ -1,7 +1,7 @@
 // A Raft safety checker fed by the Observer reports of every replica of a run: election safety (at
 // most one leader per group and term), log matching (entries with one index and term carry one
 // payload, across leaders' logs, commits and applies), leader completeness (a new leader's log
-// holds every entry committed before), and state machine safety (replicas apply one entry per
+// holds every entry committed in an earlier term), and state machine safety (replicas apply one entry per
 // index). It only records and compares; it never steers the run. Not thread-safe (one simulation
 // thread, or guard it); never yields.
 #pragma once
@@ -27,7 +27,8 @@ class SafetyChecker : public Observer {
  public:
   void OnLeaderElected(uint64_t group, uint64_t term, std::string_view node, uint64_t snapshot_index,
                        const std::vector<EntryInfo>& log) override;
-  void OnCommitted(uint64_t group, std::string_view node, const EntryInfo& entry) override;
+  void OnCommitted(uint64_t group, uint64_t term, std::string_view node,
+                   const EntryInfo& entry) override;
   void OnApplied(uint64_t group, std::string_view node, const EntryInfo& entry) override;
   void OnSnapshotRestored(uint64_t group, std::string_view node, uint64_t last_index,
                           uint64_t last_term) override;
@@ -51,6 +52,8 @@ class SafetyChecker : public Observer {
   std::map<std::pair<uint64_t, uint64_t>, std::string> leaders_;        // (group, term) -> node
   std::map<std::tuple<uint64_t, uint64_t, uint64_t>, uint64_t> seen_;  // (group, index, term) -> hash
   std::map<std::pair<uint64_t, uint64_t>, EntryInfo> committed_;       // (group, index)
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> commit_term_;      // (group, index) -> first
+                                                                       // leader term committing it
   std::map<std::pair<uint64_t, uint64_t>, EntryInfo> applied_;         // (group, index), any node
   std::map<std::pair<uint64_t, std::string>, uint64_t> applied_index_;  // (group, node)
   std::vector<SafetyViolation> violations_;

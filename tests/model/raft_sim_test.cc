@@ -221,7 +221,7 @@ TEST_CASE("raft sim: a partitioned minority leader cannot commit", "[raft][sim]"
     committed_before = c.checker.CommittedIndex(1);
     // A client that only knows the old leader: it appends, but can never commit.
     RaftClient stuck(c.client_process->env(), {{1, {old_leader}}}, /*client_id=*/2,
-                     RaftClientOptions{kSec, 2, 50 * kMs});
+                     RaftClientOptions{kSec, 2 * kSec, 2, 50 * kMs});
     minority_code = stuck.Put(1, "b", "minority").code;
     committed_after = c.checker.CommittedIndex(1);
     majority_code = client.Put(1, "c", "majority").code;  // the majority side elects and commits
@@ -310,7 +310,7 @@ TEST_CASE("raft sim: an ignored append I/O error then a leader crash loses an ac
     c.world.network().Partition({followers[1]}, {leader, followers[0]}, /*one_way=*/false);
     c.SetFlaky(followers[0], true);
     RaftClient direct(c.client_process->env(), {{1, {leader}}}, /*client_id=*/2,
-                      RaftClientOptions{kSec, 2, 50 * kMs});
+                      RaftClientOptions{kSec, 2 * kSec, 2, 50 * kMs});
     put = direct.Put(1, "k", "acknowledged?").code;
     c.world.Crash(*c.world.FindProcess(leader));
     c.SetFlaky(followers[0], false);
