@@ -285,9 +285,11 @@ void WriteFailureGroup(RunConfig config, const Args& args, double shrink_time_s,
     out << "    " << std::string(s.message()) << "\n";
     return;
   }
-  out << fmt::format("    shrunk: {} -> {} decisions, {} -> {} context switches ({} runs, {:.1f}s)\n",
-                     shrunk->before.decisions, shrunk->after.decisions, shrunk->before.context_switches,
-                     shrunk->after.context_switches, shrunk->attempts, shrunk->wall_s);
+  out << fmt::format("    shrunk: {} -> {} decisions ({} -> {} non-default), {} -> {} context switches, {} -> {} faults "
+                     "({} runs, {:.1f}s)\n",
+                     shrunk->before.decisions, shrunk->after.decisions, shrunk->before.nonzero_values,
+                     shrunk->after.nonzero_values, shrunk->before.context_switches, shrunk->after.context_switches,
+                     shrunk->before.faults_injected, shrunk->after.faults_injected, shrunk->attempts, shrunk->wall_s);
   out << "    shrunk failure file: " << shrunk_path << "\n    replay shrunk: seedbed replay " << shrunk_path << "\n";
   if (absl::Status s = WriteReports(shrunk->report, dir, stem + ".shrunk", "seedbed replay " + shrunk_path, out, "    ");
       !s.ok())
