@@ -9,6 +9,9 @@
 // A seed that fails only on the event budget or a deadlock (a livelock of the harness, not the
 // bug's invariant) does not end a campaign; the "budget" column counts them.
 // Usage: bugfind_bench [--campaigns N] [--max-seeds N] [--max-seconds S] [--baseline TSV]
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -88,6 +91,32 @@ Campaign RunCampaign(const seedbed_bench::Cell& cell, seedbed::Strategy strategy
   return c;
 }
 
+// The campaign in a forked child, so a crash of the engine under test (a signal) is reported as
+// such and the table goes on. The child sends the Campaign back through a pipe.
+Campaign RunIsolated(const seedbed_bench::Cell& cell, seedbed::Strategy strategy, uint64_t base,
+                     uint64_t max_seeds, double max_seconds, int* signal_out) {
+  *signal_out = 0;
+  int fds[2];
+  if (pipe(fds) != 0) return RunCampaign(cell, strategy, base, max_seeds, max_seconds);
+  std::fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    Campaign c = RunCampaign(cell, strategy, base, max_seeds, max_seconds);
+    ssize_t n = write(fds[1], &c, sizeof c);
+    _exit(n == static_cast<ssize_t>(sizeof c) ? 0 : 1);
+  }
+  close(fds[1]);
+  Campaign c;
+  ssize_t n = pid > 0 ? read(fds[0], &c, sizeof c) : -1;
+  close(fds[0]);
+  int status = 0;
+  if (pid > 0) waitpid(pid, &status, 0);
+  if (pid > 0 && WIFSIGNALED(status)) *signal_out = WTERMSIG(status);
+  if (n != static_cast<ssize_t>(sizeof c)) c = Campaign{};
+  return c;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -109,6 +138,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  std::vector<std::string> crashes;
   std::map<std::string, Baseline> baseline;
   if (!baseline_path.empty()) baseline = ReadBaseline(baseline_path);
   std::printf("%d campaigns per row (base seeds 1000, 2000, ...), each stopped at its first failing seed "
@@ -125,7 +155,15 @@ int main(int argc, char** argv) {
       uint64_t budget_stops = 0;
       double worst = 0;
       for (int b = 1; b <= campaigns; ++b) {
-        Campaign c = RunCampaign(cell, strategy, static_cast<uint64_t>(b) * 1000, max_seeds, max_seconds);
+        int sig = 0;
+        Campaign c = RunIsolated(cell, strategy, static_cast<uint64_t>(b) * 1000, max_seeds, max_seconds, &sig);
+        if (sig != 0) {
+          crashes.push_back(fmt::format("{} {} {} campaign base {}: the run crashed (signal {})",
+                                        cell.scenario, cell.variant,
+                                        strategy == seedbed::Strategy::kPct ? "pct" : "random",
+                                        static_cast<uint64_t>(b) * 1000, sig));
+          continue;
+        }
         found += c.found ? 1 : 0;
         budget_stops += c.budget_stops;
         // A campaign that found nothing counts as its whole cost (a lower bound on the true figure).
@@ -156,5 +194,6 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     }
   }
+  for (const std::string& line : crashes) std::printf("CRASH: %s\n", line.c_str());
   return 0;
 }
