@@ -125,6 +125,7 @@ absl::Status LogStore::ReplaySegment(size_t position, bool& stop) {
 }
 
 absl::Status LogStore::OpenActive(bool create) {
+  if (!create && segments_.empty()) return absl::FailedPreconditionError("raft log: no segment");
   OpenOptions options;
   options.write = true;
   if (create) {
@@ -159,6 +160,7 @@ absl::Status LogStore::Append(const std::vector<Entry>& entries) {
   assert(entries_.empty() || entries.front().index == last_index() + 1);
   if (active_ == nullptr) return absl::FailedPreconditionError("raft log: not open");
   if (segments_.back().size >= segment_bytes_max_) RETURN_IF_ERROR(Roll());
+  if (active_ == nullptr) return absl::FailedPreconditionError("raft log: not open");
   Segment& segment = segments_.back();
   std::string bytes;
   std::vector<uint64_t> offsets;
@@ -194,7 +196,8 @@ absl::Status LogStore::TruncateSuffix(uint64_t index) {
   if (index < first_index()) index = first_index();
   const Location cut = locations_[index - first_index()];
   size_t position = 0;
-  while (segments_[position].seq != cut.seq) ++position;
+  while (position < segments_.size() && segments_[position].seq != cut.seq) ++position;
+  if (position == segments_.size()) return absl::DataLossError("raft log: segment of entry gone");
   // Later segments go first (durably), so the cut one is never followed by stale entries.
   if (position + 1 < segments_.size()) {
     if (active_ != nullptr) (void)active_->Close();
@@ -202,6 +205,7 @@ absl::Status LogStore::TruncateSuffix(uint64_t index) {
     RETURN_IF_ERROR(RemoveSegments(position + 1, segments_.size()));
     RETURN_IF_ERROR(OpenActive(/*create=*/false));
   }
+  if (active_ == nullptr) return absl::FailedPreconditionError("raft log: not open");
   RETURN_IF_ERROR(active_->Truncate(cut.offset));
   RETURN_IF_ERROR(active_->Sync());
   segments_.back().size = cut.offset;
@@ -216,6 +220,7 @@ absl::Status LogStore::TruncateSuffix(uint64_t index) {
 }
 
 absl::Status LogStore::DeletePrefix(uint64_t index) {
+  if (active_ == nullptr) return absl::FailedPreconditionError("raft log: not open");
   if (!entries_.empty() && last_index() <= index && segments_.back().size > 0) RETURN_IF_ERROR(Roll());
   // Highest live entry per segment decides whether the segment can go.
   size_t deletable = 0;
