@@ -28,7 +28,12 @@ void DbNode::Boot(Process& process) {
         std::min(config_.first_boot_delay_ns_min, config_.first_boot_delay_ns_max),
         config_.first_boot_delay_ns_max, DecisionKind::kUser));
   }
-  for (int attempt = 0; attempt < config_.open_attempts_max; ++attempt) {
+  // A node keeps trying to open until it does (or a newer writer fenced it), as a supervisor
+  // would restart it; an open that still fails after the heal is the engine's fault and shows as
+  // "recoverable" in the final reads. Bounded by open_attempts_max after the heal.
+  int attempts_after_heal = 0;
+  for (int attempt = 0; attempts_after_heal < config_.open_attempts_max; ++attempt) {
+    if (world_.healed()) ++attempts_after_heal;
     auto db = model::Db::Open(process.env(), config_.prefix, config_.options);
     if (db.ok()) {
       db_ = process.Keep(std::move(*db));

@@ -25,7 +25,8 @@ class DbNode {
     std::string prefix = "cluster/";  // object-store prefix of the database
     model::Options options;
     ProcessOptions process;
-    int open_attempts_max = 30;       // the boot retries a failed open this often...
+    int open_attempts_max = 30;       // after the heal, the boot retries a failed open this often
+                                      // (during chaos it retries until the phase ends)...
     Nanos open_retry_delay_ns = 1'000'000'000;  // ...this far apart
     Nanos call_timeout_ns = 30'000'000'000;     // a client call gives up (outcome unknown)
     // The first boot waits a drawn time in [0, max] before opening (a second writer arriving

@@ -62,6 +62,8 @@ void CheckFinalRead(const History& history, const Op& read, const std::vector<co
   // acknowledged put that no possibly-happened delete could have removed.
   for (const Op* op : ops) {
     if (op->final_read || op->type == OpType::kGet || op->status != OpStatus::kOk) continue;
+    // Only writes acknowledged before the read began must be visible to it.
+    if (op->complete_ns >= read.invoke_ns) continue;
     bool lost = false;
     if (source != nullptr) {
       lost = op != source && StrictlyBefore(*source, *op);

@@ -158,3 +158,24 @@ TEST_CASE("linearizable: deletes make a key absent", "[checks]") {
 }
 
 }  // namespace seedbed
+
+namespace seedbed {
+
+TEST_CASE("lost writes: a write acknowledged after the final read began need not be visible", "[checks]") {
+  History h;
+  Put(h, "k", "a", 0, 10);
+  Get(h, "k", "a", 100, 110, true);
+  Put(h, "k", "b", 90, 120);  // still in flight when the read began: either outcome is fine
+  Verdict v;
+  checks::NoLostAcknowledgedWrites(h, v);
+  CHECK(v.ok());
+  History late;
+  Put(late, "k", "a", 0, 10);
+  Put(late, "k", "b", 20, 30);  // acknowledged before the read began: must be visible
+  Get(late, "k", "a", 100, 110, true);
+  Verdict lost;
+  checks::NoLostAcknowledgedWrites(late, lost);
+  CHECK_FALSE(lost.ok());
+}
+
+}  // namespace seedbed
