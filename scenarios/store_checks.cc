@@ -79,8 +79,9 @@ void ManifestNotAheadOfWal(const SimObjectStore& store, std::string_view prefix,
         uint64_t highest = HighestWalAt(store, prefix, version.at_ns);
         Violation& v = verdict.Fail(
             "manifest-not-ahead-of-wal",
-            fmt::format("{} says wal_id_last_seen = {} but WAL {} is not durable (highest durable WAL: {})",
-                        path, manifest->wal_id_last_seen, id, highest),
+            fmt::format("{} says wal_id_last_seen = {} but WAL {} is not durable (replay starts after "
+                        "WAL {}; highest WAL object present: {})",
+                        path, manifest->wal_id_last_seen, id, manifest->wal_id_last_compacted, highest),
             version.at_ns);
         v.objects = {path, model::WalPath(prefix, id)};
         v.evidence.push_back(DescribeVersion(store, path, version));
