@@ -68,6 +68,7 @@ class AmbiguousRetry : public Scenario {
     }
     checks::NoObjectOverwritten(world.store(), "cluster/wal/", verdict);
     checks::NoLostAcknowledgedWrites(history, verdict);
+    checks::Linearizable(history, verdict);
   }
 
  private:

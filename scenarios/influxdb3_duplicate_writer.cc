@@ -46,6 +46,7 @@ class DuplicateWriter : public Scenario {
   void Check(const World& world, const History& history, Verdict& verdict) override {
     checks::NoObjectOverwritten(world.store(), "cluster/wal/", verdict);
     checks::NoLostAcknowledgedWrites(history, verdict);
+    checks::Linearizable(history, verdict);
   }
 
  private:

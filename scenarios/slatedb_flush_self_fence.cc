@@ -58,6 +58,7 @@ class FlushSelfFence : public Scenario {
   void Check(const World&, const History& history, Verdict& verdict) override {
     watch_->CheckStopsHaveRivals("writer-not-self-fenced", verdict);
     checks::NoLostAcknowledgedWrites(history, verdict);
+    checks::Linearizable(history, verdict);
   }
 
  private:

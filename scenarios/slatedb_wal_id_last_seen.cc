@@ -50,6 +50,7 @@ class WalIdLastSeen : public Scenario {
   void Check(const World& world, const History& history, Verdict& verdict) override {
     checks::ManifestNotAheadOfWal(world.store(), "cluster/", verdict);
     checks::NoLostAcknowledgedWrites(history, verdict);
+    checks::Linearizable(history, verdict);
   }
 
  private:

@@ -146,6 +146,7 @@ class ZombieWriter : public Scenario {
   void Check(const World&, const History& history, Verdict& verdict) override {
     watch_->CheckOlderWritersFenced("single-writer", verdict);
     checks::NoLostAcknowledgedWrites(history, verdict);
+    checks::Linearizable(history, verdict);
   }
 
  private:
