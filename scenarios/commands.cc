@@ -94,23 +94,6 @@ void PrintRunSummary(const RunReport& report, std::ostream& out, const std::stri
   out << "replay: " << replay_command << "\n";
 }
 
-FailureFile ToFailureFile(const RunReport& report) {
-  FailureFile f;
-  f.seedbed_version = kGitDescribe;
-  f.scenario = report.config.scenario;
-  f.variant = report.config.variant;
-  f.seed = report.config.seed;
-  f.strategy = report.config.strategy;
-  f.pct_depth = report.config.pct_depth;
-  f.event_budget = report.config.event_budget;
-  f.time_budget_ns = report.config.time_budget_ns;
-  f.invariant = report.invariant();
-  f.message = report.failed ? report.first_violation()->message : "";
-  f.trace_hash = report.trace_hash;
-  f.events = report.events;
-  f.decisions = report.decisions;
-  return f;
-}
 
 // Runs the config a second time with every event kept and names the first divergent event.
 int ReportNondeterminism(RunConfig config, std::ostream& out) {
@@ -168,7 +151,7 @@ int FinishRun(const RunReport& report, const Args& args, std::ostream& out, cons
   if (args.report_dir.empty()) return report.failed ? kExitViolation : kExitClean;
   if (write_failure_file && report.failed) {
     std::string path = fmt::format("{}/{}.failure.json", args.report_dir, stem);
-    absl::Status written = WriteFailureFile(path, ToFailureFile(report));
+    absl::Status written = WriteFailureFile(path, FailureFileFromReport(report));
     if (!written.ok()) return UsageError(std::string(written.message()));
     out << "failure file: " << path << "\n";
   }
@@ -261,7 +244,7 @@ void WriteFailureGroup(RunConfig config, const Args& args, double shrink_time_s,
     out << "    cannot rerun: " << std::string(report.status().message()) << "\n";
     return;
   }
-  FailureFile file = ToFailureFile(*report);
+  FailureFile file = FailureFileFromReport(*report);
   std::string path = fmt::format("{}/{}.failure.json", dir, stem);
   if (absl::Status s = WriteFailureFile(path, file); !s.ok()) {
     out << "    " << std::string(s.message()) << "\n";
