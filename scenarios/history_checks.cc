@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -158,9 +159,16 @@ std::vector<RegOp> RegisterOps(const std::vector<const Op*>& ops) {
   auto id_of = [&](const std::string& v) {
     return value_ids.emplace(v, static_cast<int>(value_ids.size())).first->second;
   };
+  // A put of unknown outcome whose value no read returned can be left out: "it never happened" is
+  // always one of its allowed outcomes, and a state no read observed cannot make a read valid.
+  // This keeps the search small when a writer stopped with many writes in flight.
+  std::set<std::string> read_values;
+  for (const Op* op : ops)
+    if (op->type == OpType::kGet && op->status == OpStatus::kOk && op->read) read_values.insert(*op->read);
   std::vector<RegOp> out;
   for (const Op* op : ops) {
     if (op->status == OpStatus::kFailed) continue;
+    if (op->type == OpType::kPut && op->status != OpStatus::kOk && !read_values.count(op->value)) continue;
     if (op->type == OpType::kGet) {
       if (op->status != OpStatus::kOk) continue;  // a read with no answer says nothing
       out.push_back({op->invoke_ns, op->complete_ns, OpType::kGet,
