@@ -9,6 +9,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc)
 # The main job's campaign: seeds per scenario and variant.
 RUN_SEEDS ?= 1..200
+# Wall-time bound for shrinking each distinct failure of the main job.
+RUN_SHRINK ?= 10s
 
 deps:
 	@missing=""; for p in $(PACKAGES); do \
@@ -29,7 +31,7 @@ build-asan: deps
 	cmake --build --preset asan -j $(JOBS)
 
 run: build
-	./build/release/seedbed fuzz --all --seeds $(RUN_SEEDS) --jobs $(JOBS) --out build/campaign --expect
+	./build/release/seedbed fuzz --all --seeds $(RUN_SEEDS) --jobs $(JOBS) --out build/campaign --expect --shrink-time $(RUN_SHRINK)
 
 test-release: build
 	ctest --preset release -j $(JOBS)
