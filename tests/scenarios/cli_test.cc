@@ -2,29 +2,16 @@
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
+
+#include "tests/scenarios/seedbed_command.h"
 #include <cstdio>
 #include <fstream>
 #include <string>
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-Result Seedbed(const std::string& args) {
-  std::string command = std::string(SEEDBED_BINARY_DIR) + "/seedbed " + args + " 2>&1";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  int status = pclose(pipe);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
+using Result = seedbed_test::CommandResult;
+using seedbed_test::Seedbed;
 
 std::string TempPath(const std::string& name) {
   return std::string(SEEDBED_BINARY_DIR) + "/cli_test_" + name;

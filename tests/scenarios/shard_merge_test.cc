@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
+
+#include "tests/scenarios/seedbed_command.h"
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,23 +24,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace seedbed;
 
-struct Result {
-  int code = -1;
-  std::string output;
-};
-
-Result Seedbed(const std::string& args, const std::string& env = "") {
-  std::string command = env + " " + std::string(SEEDBED_BINARY_DIR) + "/seedbed " + args + " 2>&1";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  int status = pclose(pipe);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
+using Result = seedbed_test::CommandResult;
+using seedbed_test::Seedbed;
 
 std::string Dir(const std::string& name) {
   fs::path dir = fs::path(SEEDBED_BINARY_DIR) / "shard_merge_test" / name;
