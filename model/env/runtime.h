@@ -1,6 +1,6 @@
 // The runtime the storage code sees: clock, sleep, tasks, Mutex, CondVar, randomness, crash points
 // and coverage probes. Implementations: sim/sim_runtime (fibers in one thread, simulated time) and
-// model/env/posix (std::thread, steady clock). A Runtime is bound to one process.
+// model/env/posix (OS threads, steady clock). A Runtime is bound to one process.
 #pragma once
 
 #include <cstdint>
