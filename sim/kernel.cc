@@ -52,6 +52,7 @@ struct Task {
   int64_t priority = 0;   // PCT
   const void* stack_bottom = nullptr;  // for the ASan switch annotations
   size_t stack_size = 0;
+  bool has_canary = false;  // a slab stack (sim/stack_pool.h)
   std::function<void()> fn;
   std::string name;
   std::string waits_on;
@@ -287,6 +288,7 @@ struct Kernel::Impl {
   TaskId Spawn(Process& p, std::string name, std::function<void()> fn);
   void Step();
   void Resume(TaskId id);
+  [[noreturn]] void StackOverflow(TaskId id) const;
   ctx::fiber TaskMain(TaskId id, ctx::fiber&& scheduler_fiber);
   void SwitchOut();
   void EndTask(TaskId id, std::string_view how);
@@ -365,11 +367,24 @@ void Kernel::Impl::Resume(TaskId id) {
     const ctx::stack_context& stack = pool->last_allocated();
     t.stack_bottom = static_cast<char*>(stack.sp) - stack.size;
     t.stack_size = stack.size;
+    t.has_canary = pool->last_has_canary();
   }
   internal::StartSwitch(&kernel_fake_stack, t.stack_bottom, t.stack_size);
   t.fiber = std::move(t.fiber).resume();
   internal::FinishSwitch(kernel_fake_stack, nullptr, nullptr);
+  // A finished task's stack is back in the pool, which checked it.
+  if (t.has_canary && t.state != TaskState::kDone && !StackPool::CanaryIntact(t.stack_bottom)) StackOverflow(id);
   current = kNoTask;
+}
+
+void Kernel::Impl::StackOverflow(TaskId id) const {
+  const Task& t = tasks[id];
+  std::fprintf(stderr,
+               "seedbed: task %s/%s overflowed its %zu KiB fiber stack (the canary at its bottom was "
+               "overwritten, so a neighbouring stack may be corrupt); raise KernelConfig::stack_bytes\n",
+               processes[t.process]->name_.c_str(), t.name.c_str(), t.stack_size / 1024);
+  std::fflush(stderr);
+  std::abort();
 }
 
 ctx::fiber Kernel::Impl::TaskMain(TaskId id, ctx::fiber&& scheduler_fiber) {

@@ -3,6 +3,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <functional>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
@@ -10,8 +13,27 @@
 #include "sim/sanitizer.h"
 
 namespace seedbed {
+namespace {
 
-StackPool::StackPool(size_t stack_bytes) {
+// Guarded stacks mapped by every pool of the process (pools may live on different threads).
+std::atomic<size_t> g_guarded_stacks{0};
+
+}  // namespace
+
+size_t StackPool::DefaultGuardedLimit() {
+  static const size_t limit = [] {
+    long max_maps = 65530;
+    if (std::FILE* f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
+      long n = 0;
+      if (std::fscanf(f, "%ld", &n) == 1 && n > 0) max_maps = n;
+      std::fclose(f);
+    }
+    return static_cast<size_t>(max_maps) / 4;
+  }();
+  return limit;
+}
+
+StackPool::StackPool(size_t stack_bytes, size_t guarded_limit) : guarded_limit_(guarded_limit) {
   page_bytes_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   const size_t min_bytes = 16 * 1024;
   if (stack_bytes < min_bytes) stack_bytes = min_bytes;
@@ -24,29 +46,68 @@ StackPool::~StackPool() {
     std::fprintf(stderr, "seedbed: StackPool destroyed with %zu stacks in use\n", in_use_);
     std::abort();
   }
-  for (void* base : free_) munmap(base, stack_bytes_ + page_bytes_);
+  for (void* base : guarded_bases_) munmap(base, stack_bytes_ + page_bytes_);
+  for (void* slab : slabs_) munmap(slab, stack_bytes_ * kSlabStacks);
+  g_guarded_stacks.fetch_sub(guarded_, std::memory_order_relaxed);
+}
+
+bool StackPool::IsSlabStack(const char* bottom) const {
+  // slabs_ is sorted by address: the last slab starting at or below `bottom` is the only candidate.
+  auto it = std::upper_bound(slabs_.begin(), slabs_.end(), static_cast<const void*>(bottom),
+                             std::less<const void*>());
+  if (it == slabs_.begin()) return false;
+  const char* base = static_cast<const char*>(*(it - 1));
+  return bottom < base + stack_bytes_ * kSlabStacks;
+}
+
+void StackPool::MapGuarded() {
+  const size_t total = stack_bytes_ + page_bytes_;
+  void* base = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) throw std::bad_alloc();
+  if (mprotect(base, page_bytes_, PROT_NONE) != 0) {  // the guard page, below the stack
+    munmap(base, total);
+    throw std::bad_alloc();
+  }
+  guarded_bases_.push_back(base);
+  free_.push_back(reinterpret_cast<uintptr_t>(base) + page_bytes_);
+  ++guarded_;
+}
+
+void StackPool::MapSlab() {
+  const size_t total = stack_bytes_ * kSlabStacks;
+  void* slab = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (slab == MAP_FAILED) throw std::bad_alloc();
+  slabs_.insert(std::upper_bound(slabs_.begin(), slabs_.end(), slab, std::less<void*>()), slab);
+  // Lowest first, so the highest is handed out first: an overflow of the first stack lands in a
+  // mapped neighbour (caught by the canary), not below the slab.
+  for (size_t i = 0; i < kSlabStacks; ++i) free_.push_back((reinterpret_cast<uintptr_t>(slab) + i * stack_bytes_) | 1);
+  slab_stacks_ += kSlabStacks;
 }
 
 boost::context::stack_context StackPool::Allocate() {
-  void* base;
-  if (!free_.empty()) {
-    base = free_.back();
-    free_.pop_back();
-  } else {
-    const size_t total = stack_bytes_ + page_bytes_;
-    base = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                -1, 0);
-    if (base == MAP_FAILED) throw std::bad_alloc();
-    if (mprotect(base, page_bytes_, PROT_NONE) != 0) {  // the guard page, below the stack
-      munmap(base, total);
-      throw std::bad_alloc();
+  if (free_.empty()) {
+    // Reserve a guarded slot first; give it back if the limit is reached.
+    if (g_guarded_stacks.fetch_add(1, std::memory_order_relaxed) < guarded_limit_) {
+      try {
+        MapGuarded();
+      } catch (...) {
+        g_guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
+        throw;
+      }
+    } else {
+      g_guarded_stacks.fetch_sub(1, std::memory_order_relaxed);
+      MapSlab();
     }
-    ++mapped_;
   }
+  const uintptr_t entry = free_.back();
+  free_.pop_back();
+  char* bottom = reinterpret_cast<char*>(entry & ~uintptr_t{1});
+  last_has_canary_ = (entry & 1) != 0;
+  if (last_has_canary_) *reinterpret_cast<uint64_t*>(bottom) = kCanary;
   ++in_use_;
   boost::context::stack_context stack;
   stack.size = stack_bytes_;
-  stack.sp = static_cast<char*>(base) + page_bytes_ + stack_bytes_;  // stacks grow down
+  stack.sp = bottom + stack_bytes_;  // stacks grow down
   last_ = stack;
   return stack;
 }
@@ -56,7 +117,16 @@ void StackPool::Deallocate(boost::context::stack_context& stack) noexcept {
   // Frames abandoned by a forced unwind may leave poisoned redzones behind; the next fiber on this
   // stack must start clean.
   SEEDBED_ASAN_UNPOISON(bottom, stack.size);
-  free_.push_back(bottom - page_bytes_);
+  const bool slab = IsSlabStack(bottom);
+  if (slab && !CanaryIntact(bottom)) {
+    std::fprintf(stderr,
+                 "seedbed: a task overflowed its %zu KiB fiber stack (the canary at its bottom was "
+                 "overwritten); raise KernelConfig::stack_bytes\n",
+                 stack_bytes_ / 1024);
+    std::fflush(stderr);
+    std::abort();
+  }
+  free_.push_back(reinterpret_cast<uintptr_t>(bottom) | (slab ? 1 : 0));
   --in_use_;
 }
 

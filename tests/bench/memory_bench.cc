@@ -1,8 +1,9 @@
 // Memory benchmark (a plain binary, not a timed test): peak RSS with N live tasks (default 100,000),
-// each blocked in SleepFor, and the stack bytes per task: mapped (KernelConfig::stack_bytes plus a
-// guard page) versus touched (RSS growth / N). Target (issue 7): 100,000 live tasks in <= 2 GiB.
-// Also prints vm.max_map_count: each pooled stack is two mappings (the PROT_NONE guard page and the
-// stack), so the kernel's map limit, not memory, bounds how many tasks can be live at once.
+// each blocked in SleepFor, and the stack bytes per task: mapped (KernelConfig::stack_bytes, plus a
+// guard page for guarded stacks) versus touched (RSS growth / N). Target (issue 7): 100,000 live
+// tasks in <= 2 GiB. Also prints the mappings: a guarded stack is two (guard page + stack), and
+// vm.max_map_count caps them, so past StackPool::DefaultGuardedLimit() stacks come from slabs of
+// StackPool::kSlabStacks in one mapping, protected by a canary instead of a guard page.
 // Usage: memory_bench [--tasks N] [--stack-kib K]
 #include <cstdint>
 #include <cstdio>
@@ -95,10 +96,12 @@ int main(int argc, char** argv) {
   std::printf("live tasks: %d requested, %d reached their sleep%s\n", tasks, started,
               failed ? " (FAILED: " : "");
   if (failed) std::printf("  %s)\n", error.c_str());
-  std::printf("stack per task: %zu KiB usable + %zu KiB guard page = %zu KiB mapped (virtual)\n",
-              pool->stack_bytes() / 1024, page / 1024, (pool->stack_bytes() + page) / 1024);
-  std::printf("stacks mapped: %zu (%.2f GiB of virtual memory)\n", pool->mapped(),
-              static_cast<double>(pool->mapped() * (pool->stack_bytes() + page)) / (1 << 30));
+  std::printf("stack per task: %zu KiB usable (+ a %zu KiB guard page if guarded), virtual\n",
+              pool->stack_bytes() / 1024, page / 1024);
+  std::printf("stacks mapped: %zu = %zu guarded (limit %zu) + %zu slabs of %zu (%.2f GiB of virtual memory)\n",
+              pool->mapped(), pool->guarded(), seedbed::StackPool::DefaultGuardedLimit(), pool->slabs(),
+              seedbed::StackPool::kSlabStacks,
+              static_cast<double>(pool->mapped() * pool->stack_bytes() + pool->guarded() * page) / (1 << 30));
   if (rss_live_kib > 0 && started > 0) {
     std::printf("RSS before: %.1f MiB; with all tasks live: %.1f MiB; per task: %.0f bytes touched\n",
                 rss_before_kib / 1024.0, rss_live_kib / 1024.0,

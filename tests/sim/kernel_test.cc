@@ -544,6 +544,84 @@ TEST_CASE("kernel: stacks are pooled and reused", "[kernel][stacks]") {
   CHECK(pool->mapped() >= 2);
 }
 
+TEST_CASE("kernel: past the guarded limit stacks come from slabs", "[kernel][stacks]") {
+  auto slab_pool = std::make_shared<StackPool>(32 * 1024, /*guarded_limit=*/0);
+  auto guarded_pool = std::make_shared<StackPool>(32 * 1024);
+  for (const auto& pool : {slab_pool, guarded_pool}) {
+    KernelConfig c = Config(7);
+    c.stack_pool = pool;
+    Kernel kernel(c);
+    int done = 0;
+    kernel.AddProcess("p", [&](Process& p) {
+      for (int i = 0; i < 100; ++i)
+        kernel.Spawn(p, "t", [&] {
+          kernel.SleepFor(1000);
+          ++done;
+        });
+    });
+    CHECK(kernel.Run().outcome == RunOutcome::kQuiescent);
+    CHECK(done == 100);
+    CHECK(pool->in_use() == 0);
+  }
+  CHECK(slab_pool->guarded() == 0);
+  CHECK(slab_pool->slabs() == 2);  // 100 live stacks, 64 per slab
+  CHECK(slab_pool->mapped() == 2 * StackPool::kSlabStacks);
+  CHECK(guarded_pool->guarded() == 100);
+  CHECK(guarded_pool->slabs() == 0);
+}
+
+// Overflows a 32 KiB slab stack by about 2 KiB (writing every byte of each frame, so the canary
+// cannot be skipped), returns, then yields: the kernel must notice when the task switches back.
+TEST_CASE("kernel: an overflow of a slab stack is caught by the canary", "[kernel][stacks]") {
+  char path[] = "/tmp/seedbed-canary-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    signal(SIGABRT, SIG_DFL);
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen(path, "w", stderr);
+    KernelConfig c = Config(1);
+    c.stack_pool = std::make_shared<StackPool>(32 * 1024, /*guarded_limit=*/0);
+    Kernel kernel(c);
+    kernel.AddProcess("p", [&kernel](Process& p) {
+      kernel.Spawn(p, "deep", [&kernel] {
+        volatile char top = 0;
+        const char* top_address = const_cast<const char*>(&top);
+        struct Recurse {
+          static int Down(const char* top, int depth) {
+            volatile char frame[256];
+            for (char& b : const_cast<char(&)[256]>(frame)) b = static_cast<char>(depth);
+            if (top - const_cast<const char*>(frame) > 34 * 1024) return frame[0];
+            return Down(top, depth + 1) + frame[1];
+          }
+        };
+        std::printf("%d\n", Recurse::Down(top_address, 0));
+        kernel.Yield();
+        std::printf("not reached\n");
+      });
+    });
+    kernel.Run();
+    _exit(0);  // not reached: the kernel aborts
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  std::string err;
+  if (std::FILE* f = std::fopen(path, "r")) {
+    char buf[512];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) err.append(buf, n);
+    std::fclose(f);
+  }
+  std::remove(path);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGABRT);
+  INFO(err);
+  CHECK(err.find("task p/deep overflowed its 32 KiB fiber stack") != std::string::npos);
+}
+
 TEST_CASE("kernel: a stack overflow hits the guard page", "[kernel][stacks]") {
   const pid_t child = fork();
   REQUIRE(child >= 0);
