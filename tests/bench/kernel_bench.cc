@@ -133,6 +133,13 @@ double SleepWakeupsPerSecond(int tasks, int sleeps) {
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  if (argc > 1 && std::strcmp(argv[1], "--profile-step") == 0) {
+    // Only the 8-task step, long enough for perf or callgrind to see it alone.
+    uint64_t steps = 0;
+    const double ns = BestOf(argc > 2 ? std::atoi(argv[2]) : 20, [&] { return StepNs(8, 100'000, &steps); });
+    std::printf("step (8 tasks): %.2f ns\n", ns);
+    return 0;
+  }
   const int reps = quick ? 2 : 7;
   const long rounds = quick ? 200'000 : 5'000'000;
   const int yields = quick ? 5'000 : 100'000;
