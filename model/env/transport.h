@@ -1,5 +1,6 @@
-// Messages and ordered streams between processes. Implementations: sim/network (simulated latency,
-// loss, duplication, reordering, partitions). No real implementation yet. Bound to one process.
+// Messages and ordered streams between processes. Implementations: sim/world/network (simulated
+// latency, loss, duplication, reordering, partitions) and model/env/posix/posix_transport (nodes of
+// one real process on real threads). Bound to one process.
 #pragma once
 
 #include <cstdint>

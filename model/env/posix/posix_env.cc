@@ -9,6 +9,7 @@ PosixEnv::PosixEnv(PosixEnvOptions options)
   env_.runtime = runtime_.get();
   env_.store = store_.get();
   env_.fs = fs_.get();
+  env_.transport = options.transport;
 }
 
 }  // namespace model

@@ -1,5 +1,6 @@
 // The real backend in one object: a PosixRuntime, a PosixObjectStore and a PosixFileSystem, owned
-// here, and the model::Env that points at them. Keep it alive longer than any code using env().
+// here, and the model::Env that points at them (plus a Transport, not owned: e.g. an endpoint from
+// a PosixNetwork, posix_transport.h). Keep it alive longer than any code using env().
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,7 @@ struct PosixEnvOptions {
   std::string store_dir;     // the object store's directory (shared by "processes")
   std::string disk_dir;      // this process's local disk; empty: no FileSystem
   uint64_t seed = 0x5eedbed5eedbedull;  // PosixRuntime::Random
+  Transport* transport = nullptr;       // env().transport; not owned; must outlive its users
 };
 
 class PosixEnv {
