@@ -42,6 +42,8 @@ int Main(int argc, char** argv) {
   run->add_option("--report", args.report_dir,
                   "Write the failure file (if it fails), Perfetto trace, HTML report and text timeline here");
   add_run_options(run);
+  run->add_flag("--keep-going", args.keep_going,
+                "Do not stop at the first violation: run the heal, liveness phase and end-of-run checks too");
 
   CLI::App* fuzz = app.add_subcommand("fuzz", "Run a campaign over many seeds");
   fuzz->add_option("scenario", args.scenarios, "Scenario names");
@@ -61,6 +63,8 @@ int Main(int argc, char** argv) {
   fuzz->add_flag("--expect", args.expect,
                  "Exit 0 when buggy variants fail and fixed ones pass (the bundled campaign)");
   add_run_options(fuzz);
+  fuzz->add_flag("--keep-going", args.keep_going,
+                 "Do not stop a run at its first violation (slower; every phase and check runs)");
 
   CLI::App* replay = app.add_subcommand("replay", "Replay a failure file");
   replay->add_option("file", args.file, "Failure file")->required();

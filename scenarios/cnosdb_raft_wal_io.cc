@@ -37,7 +37,8 @@ class RaftWalIo : public Scenario {
             "memtable flush still deletes the log prefix), so a leader crash can lose an "
             "acknowledged write. Fixed: fail-stop, restart and recover from snapshot + WAL.",
             {"buggy", "fixed"},
-            {"buggy"}};
+            {"buggy"},
+            ""};
   }
 
   void Build(World& world, const RunConfig& run) override {

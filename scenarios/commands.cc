@@ -121,6 +121,7 @@ absl::StatusOr<RunConfig> BaseConfig(const Args& args) {
   if (!strategy.ok()) return strategy.status();
   config.strategy = *strategy;
   config.pct_depth = args.pct_depth;
+  config.keep_going = args.keep_going;
   return config;
 }
 
@@ -200,17 +201,9 @@ int Run(const Args& args) {
 int Replay(const Args& args) {
   auto file = ReadFailureFile(args.file);
   if (!file.ok()) return UsageError(std::string(file.status().message()));
-  RunConfig config;
-  config.scenario = file->scenario;
-  config.variant = file->variant;
+  RunConfig config = ConfigFromFailureFile(*file);
   if (auto s = ResolveScenario(config.scenario, config.variant); !s.ok())
     return UsageError(fmt::format("{}: {}", args.file, std::string(s.message())));
-  config.seed = file->seed;
-  config.strategy = file->strategy;
-  config.pct_depth = file->pct_depth;
-  config.event_budget = file->event_budget;
-  config.time_budget_ns = file->time_budget_ns;
-  config.replay = &file->decisions;
   config.keep_events = args.trace || !args.report_dir.empty();
   if (!args.report_dir.empty())
     if (auto s = EnsureWritableDir(args.report_dir); !s.ok()) return UsageError(std::string(s.message()));

@@ -34,6 +34,7 @@ struct Args {
   bool trace = false;
   bool expect = false;
   bool check_determinism = false;
+  bool keep_going = false;     // run/fuzz --keep-going
   bool stdout_is_tty = false;
   bool stderr_is_tty = false;
 };

@@ -44,6 +44,7 @@ json Body(const FailureFile& f) {
               {"trace_hash", fmt::format("{:016x}", f.trace_hash)},
               {"events", f.events},
               {"shrunk", f.shrunk},
+              {"keep_going", f.keep_going},
               {"decision_kinds", std::move(kinds)},
               {"decision_values", std::move(values)}};
 }
@@ -66,7 +67,7 @@ absl::StatusOr<T> Field(const json& j, const char* name) {
     lhs = *std::move(field_);                     \
   } while (0)
 
-absl::StatusOr<FailureFile> FromJson(const json& j) {
+absl::StatusOr<FailureFile> FromJson(const json& j, int version) {
   FailureFile f;
   std::string strategy, hash;
   std::vector<int> kinds;
@@ -84,6 +85,11 @@ absl::StatusOr<FailureFile> FromJson(const json& j) {
   FIELD_OR_RETURN(hash, std::string, j, "trace_hash");
   FIELD_OR_RETURN(f.events, uint64_t, j, "events");
   FIELD_OR_RETURN(f.shrunk, bool, j, "shrunk");
+  if (version >= 2) {
+    FIELD_OR_RETURN(f.keep_going, bool, j, "keep_going");
+  } else {
+    f.keep_going = true;
+  }
   FIELD_OR_RETURN(kinds, std::vector<int>, j, "decision_kinds");
   FIELD_OR_RETURN(values, std::vector<uint64_t>, j, "decision_values");
   auto parsed = ParseStrategy(strategy);
@@ -126,9 +132,9 @@ absl::StatusOr<FailureFile> DecodeFailureFile(std::string_view text) {
   if (!j.is_object() || j.value("format", "") != "seedbed-failure")
     return absl::InvalidArgumentError("not a failure file: no \"format\": \"seedbed-failure\"");
   int version = j.value("format_version", -1);
-  if (version != kFailureFormatVersion)
+  if (version != kFailureFormatVersion && version != 1)
     return absl::InvalidArgumentError(fmt::format(
-        "incompatible failure file: format version {} (this seedbed, {}, reads version {})",
+        "incompatible failure file: format version {} (this seedbed, {}, reads versions 1 to {})",
         version, kGitDescribe, kFailureFormatVersion));
   auto checksum = Field<std::string>(j, "checksum");
   if (!checksum.ok()) return checksum.status();
@@ -138,7 +144,7 @@ absl::StatusOr<FailureFile> DecodeFailureFile(std::string_view text) {
   if (*checksum != expected)
     return absl::InvalidArgumentError(fmt::format(
         "corrupt failure file: checksum {} does not match its contents ({})", *checksum, expected));
-  return FromJson(body);
+  return FromJson(body, version);
 }
 
 absl::Status WriteFailureFile(const std::string& path, const FailureFile& file) {

@@ -13,7 +13,9 @@
 
 namespace seedbed {
 
-inline constexpr int kFailureFormatVersion = 1;
+// 2 added keep_going; a version 1 file (written before runs stopped at their first violation) reads
+// as keep_going = true, which is how it ran.
+inline constexpr int kFailureFormatVersion = 2;
 
 struct FailureFile {
   std::string seedbed_version;   // git describe of the build that wrote it
@@ -30,6 +32,7 @@ struct FailureFile {
   uint64_t events = 0;
   DecisionList decisions;
   bool shrunk = false;
+  bool keep_going = false;       // RunConfig::keep_going of the failing run
 };
 
 std::string_view StrategyName(Strategy strategy);

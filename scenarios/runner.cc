@@ -129,6 +129,7 @@ std::string RunReport::invariant() const {
 std::string ReplayCommand(const RunConfig& c) {
   std::string command = fmt::format("seedbed run {} --variant {} --seed {}", c.scenario, c.variant, c.seed);
   if (c.strategy == Strategy::kPct) command += fmt::format(" --strategy pct --pct-depth {}", c.pct_depth);
+  if (c.keep_going) command += " --keep-going";
   return command;
 }
 
@@ -153,17 +154,26 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
     report.fault_plan = world.faults().Describe();
     report.swarm_enabled = world.faults().swarm_enabled;
     scenario->Workload(world, *history);
+    if (!config.keep_going) verdict.OnFail([&world] { world.Halt(); });
     PhaseResult phases = world.RunPhases(PhasePlan{config.chaos_ns, config.liveness_ns},
                                          [&] { scenario->Liveness(world, *history); });
-    ReportStuck(phases.chaos, "chaos", verdict);
-    ReportStuck(phases.liveness, "liveness", verdict);
-    if (!phases.liveness_done && phases.liveness.outcome != RunOutcome::kDeadlock &&
-        phases.liveness.outcome != RunOutcome::kEventBudget)
-      verdict.Fail("liveness",
-                   fmt::format("after the heal at {:.3f}s the liveness tasks did not finish within {:.0f}s",
-                               phases.heal_ns / 1e9, config.liveness_ns / 1e9),
-                   phases.liveness.end_time_ns);
-    scenario->Check(world, *history, verdict);
+    verdict.OnFail(nullptr);
+    if (phases.halted) {
+      // The history is cut short (no heal, no final reads): end-of-run checks would misread it.
+      verdict.Note(fmt::format("stopped at the first violation, at {:.3f}s; the heal, the liveness "
+                               "phase and the end-of-run checks did not run (--keep-going runs them)",
+                               world.kernel().Now() / 1e9));
+    } else {
+      ReportStuck(phases.chaos, "chaos", verdict);
+      ReportStuck(phases.liveness, "liveness", verdict);
+      if (!phases.liveness_done && phases.liveness.outcome != RunOutcome::kDeadlock &&
+          phases.liveness.outcome != RunOutcome::kEventBudget)
+        verdict.Fail("liveness",
+                     fmt::format("after the heal at {:.3f}s the liveness tasks did not finish within {:.0f}s",
+                                 phases.heal_ns / 1e9, config.liveness_ns / 1e9),
+                     phases.liveness.end_time_ns);
+      scenario->Check(world, *history, verdict);
+    }
 
     Kernel& kernel = world.kernel();
     report.events = kernel.events();

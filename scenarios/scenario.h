@@ -40,6 +40,9 @@ struct RunConfig {
   Nanos liveness_ns = 120'000'000'000;      // after the heal, liveness tasks must end within this
   const DecisionList* replay = nullptr;
   bool keep_events = false;                 // keep every trace event (reports, divergence)
+  // false: the run stops at its first in-run violation (the story ends where the bug shows; the
+  // heal, liveness phase and end-of-run checks are skipped). true: every phase and check runs.
+  bool keep_going = false;
 };
 
 class Scenario {

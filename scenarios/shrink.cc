@@ -332,6 +332,7 @@ RunConfig ConfigFromFailureFile(const FailureFile& file) {
   config.event_budget = file.event_budget;
   config.time_budget_ns = file.time_budget_ns;
   config.replay = &file.decisions;
+  config.keep_going = file.keep_going;
   return config;
 }
 
@@ -345,6 +346,7 @@ FailureFile FailureFileFromReport(const RunReport& report) {
   f.pct_depth = report.config.pct_depth;
   f.event_budget = report.config.event_budget;
   f.time_budget_ns = report.config.time_budget_ns;
+  f.keep_going = report.config.keep_going;
   f.invariant = report.invariant();
   f.message = report.failed ? report.first_violation()->message : "";
   f.trace_hash = report.trace_hash;

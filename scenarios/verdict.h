@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,8 +23,12 @@ class Verdict {
  public:
   Violation& Fail(std::string_view invariant, std::string message, int64_t time_ns = -1) {
     violations_.push_back(Violation{std::string(invariant), std::move(message), time_ns, {}, {}, {}});
+    if (on_fail_) on_fail_();
     return violations_.back();
   }
+  // Called after each Fail (the runner halts the world there unless RunConfig::keep_going). It
+  // must not yield; the caller still fills in the returned Violation's evidence.
+  void OnFail(std::function<void()> fn) { on_fail_ = std::move(fn); }
   // Informational: a check that could not conclude (e.g. a linearizability search over budget).
   void Note(std::string text) { notes_.push_back(std::move(text)); }
 
@@ -36,6 +41,7 @@ class Verdict {
  private:
   std::vector<Violation> violations_;
   std::vector<std::string> notes_;
+  std::function<void()> on_fail_;
 };
 
 }  // namespace seedbed

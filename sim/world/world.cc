@@ -248,11 +248,18 @@ PhaseResult World::RunPhases(const PhasePlan& phases, const std::function<void()
   PhaseResult result;
   stop_when_clients_done_ = clients_running_ > 0;
   result.chaos = kernel_->RunUntil(phases.chaos_ns);
+  if (halted_) {
+    result.halted = true;
+    result.heal_ns = kernel_->Now();
+    stop_when_clients_done_ = false;
+    return result;
+  }
   Heal();
   result.heal_ns = kernel_->Now();
   if (start_liveness) start_liveness();
   stop_when_clients_done_ = clients_running_ > 0;
   result.liveness = kernel_->RunUntil(result.heal_ns + phases.liveness_ns);
+  result.halted = halted_;
   result.liveness_done = clients_running_ == 0;
   stop_when_clients_done_ = false;
   return result;

@@ -40,6 +40,7 @@ struct PhaseResult {
   Nanos heal_ns = 0;
   RunResult liveness;
   bool liveness_done = false;  // every liveness client task ended within the liveness budget
+  bool halted = false;         // World::Halt stopped the run; the later phases did not run
 };
 
 class World {
@@ -81,6 +82,13 @@ class World {
   // `start_liveness` (which may spawn client tasks) and a liveness phase of phases.liveness_ns
   // (it ends early once those client tasks end).
   PhaseResult RunPhases(const PhasePlan& phases, const std::function<void()>& start_liveness = {});
+  // Ends the run: the kernel stops after the current step or event, and RunPhases returns with
+  // `halted` set without running the phases left. Callable from a task or a callback; never yields.
+  void Halt() {
+    halted_ = true;
+    kernel_->Stop();
+  }
+  bool halted() const { return halted_; }
 
   // --- the parts ---
   Kernel& kernel() { return *kernel_; }
@@ -129,6 +137,7 @@ class World {
   Process* default_client_ = nullptr;
   size_t clients_running_ = 0;
   bool stop_when_clients_done_ = false;
+  bool halted_ = false;
   bool faults_set_ = false;
 };
 

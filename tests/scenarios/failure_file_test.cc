@@ -1,6 +1,9 @@
 // Failure files: round trip, and every way a file can be bad is refused with a message saying which.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "scenarios/failure_file.h"
 
 namespace seedbed {
@@ -21,6 +24,18 @@ FailureFile Sample() {
   f.events = 99;
   f.decisions = {{3, DecisionKind::kSchedule}, {0, DecisionKind::kFault}, {12345678, DecisionKind::kLatency}};
   return f;
+}
+
+// Re-signs an edited body the way EncodeFailureFile does (FNV-1a 64 over the compact dump).
+std::string Resign(nlohmann::json body) {
+  body.erase("checksum");
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : body.dump()) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  body["checksum"] = fmt::format("{:016x}", h);
+  return body.dump(1);
 }
 
 std::string Replace(std::string text, const std::string& from, const std::string& to) {
@@ -57,10 +72,36 @@ TEST_CASE("an edited failure file fails its checksum", "[failure-file]") {
 }
 
 TEST_CASE("a failure file of another format version is refused as incompatible", "[failure-file]") {
-  std::string text = Replace(EncodeFailureFile(Sample()), "\"format_version\": 1", "\"format_version\": 99");
+  std::string text = Replace(EncodeFailureFile(Sample()),
+                             fmt::format("\"format_version\": {}", kFailureFormatVersion), "\"format_version\": 99");
   auto decoded = DecodeFailureFile(text);
   REQUIRE_FALSE(decoded.ok());
   CHECK_THAT(std::string(decoded.status().message()), Catch::Contains("incompatible"));
+}
+
+TEST_CASE("keep_going round-trips; a version 1 file reads as keep_going", "[failure-file]") {
+  FailureFile f = Sample();
+  f.keep_going = true;
+  auto decoded = DecodeFailureFile(EncodeFailureFile(f));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->keep_going);
+  CHECK_FALSE(DecodeFailureFile(EncodeFailureFile(Sample()))->keep_going);
+
+  // Version 1 had no keep_going field, and its runs did not stop at the first violation.
+  nlohmann::json v1 = nlohmann::json::parse(EncodeFailureFile(Sample()));
+  v1.erase("keep_going");
+  v1["format_version"] = 1;
+  auto old = DecodeFailureFile(Resign(v1));
+  REQUIRE(old.ok());
+  CHECK(old->keep_going);
+  CHECK(old->seed == 1234);
+
+  // Version 2 requires it.
+  nlohmann::json v2 = nlohmann::json::parse(EncodeFailureFile(Sample()));
+  v2.erase("keep_going");
+  auto missing = DecodeFailureFile(Resign(v2));
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(std::string(missing.status().message()), Catch::Contains("keep_going"));
 }
 
 TEST_CASE("a JSON file that is not a failure file is refused", "[failure-file]") {
