@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ struct FailureGroup {
   uint64_t first_seed = 0;
   std::string first_message;
 };
+
+// The invariant a campaign names a run after when a signal killed it (a crash of the engine or
+// the harness): the worker reports the seed and goes on with the next ones.
+inline constexpr std::string_view kCrashInvariant = "crash";
 
 struct CellResult {
   CampaignCell cell;

@@ -385,6 +385,12 @@ int Fuzz(const Args& args) {
                                c.cell.variant, g.invariant, g.count, g.first_seed, g.first_message,
                                ReplayCommand(config));
       if (args.out_dir.empty()) continue;
+      if (g.invariant == kCrashInvariant) {
+        // Rerunning it here would kill this process too.
+        std::cout << "    no failure file for a crash: the run does not finish; run the replay command "
+                     "under gdb\n";
+        continue;
+      }
       WriteFailureGroup(config, args, shrink_time_s,
                         fmt::format("{}.{}.{}.seed{}", c.cell.scenario, c.cell.variant, g.invariant, g.first_seed),
                         std::cout);
