@@ -1,3 +1,4 @@
+#include "absl/strings/str_cat.h"
 #include "scenarios/db_node.h"
 
 #include <algorithm>
@@ -75,7 +76,7 @@ absl::StatusOr<std::string> DbNode::Invoke(std::string what,
     if (!call->abandoned) kernel.Wake(call->waiter);
   });
   Nanos deadline = kernel.Now() + config_.call_timeout_ns;
-  std::string waits_on = fmt::format("{} on {}", what, config_.name);
+  std::string waits_on = absl::StrCat(what, " on ", config_.name);
   while (!call->done && !kernel.CurrentTaskDoomed()) {
     Nanos left = deadline - kernel.Now();
     if (left <= 0 || !kernel.BlockFor(waits_on, left)) break;
@@ -100,7 +101,7 @@ bool DbNode::AwaitOpen(Nanos timeout_ns) {
 }
 
 absl::Status DbNode::Put(std::string_view key, std::string_view value) {
-  return Invoke(fmt::format("put {}", key),
+  return Invoke(absl::StrCat("put ", model::Av(key)),
                 [k = std::string(key), v = std::string(value)](model::Db& db) -> absl::StatusOr<std::string> {
                   absl::Status s = db.Put(k, v);
                   if (!s.ok()) return s;
@@ -110,7 +111,7 @@ absl::Status DbNode::Put(std::string_view key, std::string_view value) {
 }
 
 absl::StatusOr<std::string> DbNode::Get(std::string_view key) {
-  return Invoke(fmt::format("get {}", key), [k = std::string(key)](model::Db& db) { return db.Get(k); });
+  return Invoke(absl::StrCat("get ", model::Av(key)), [k = std::string(key)](model::Db& db) { return db.Get(k); });
 }
 
 absl::Status DbNode::Flush() {

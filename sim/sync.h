@@ -95,6 +95,8 @@ class CondVar {
   Kernel& kernel_;
   std::string name_;
   WaitList waiters_;
+  std::string what_;             // "condvar N (mutex M)", the Block text
+  std::string what_mutex_name_;  // the M it was made for
 };
 
 // Release hands the permit to the waiter a decision picks; an unwound taker passes it on.

@@ -1,3 +1,5 @@
+#include "absl/strings/str_cat.h"
+#include "model/env/status.h"
 #include "model/db/table.h"
 
 #include <fmt/format.h>
@@ -44,7 +46,8 @@ absl::StatusOr<Table> DecodeTable(std::string_view bytes) {
 }
 
 std::string TablePath(std::string_view prefix, uint64_t wal_id_upto, uint64_t writer_id) {
-  return fmt::format("{}l0/{:020}-{:016x}", prefix, wal_id_upto, writer_id);
+  return absl::StrCat(Av(prefix), "l0/", absl::Dec(wal_id_upto, absl::kZeroPad20), "-",
+                      absl::Hex(writer_id, absl::kZeroPad16));
 }
 
 }  // namespace model

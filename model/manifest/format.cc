@@ -1,3 +1,4 @@
+#include "absl/strings/str_cat.h"
 #include "model/manifest/format.h"
 
 #include <fmt/format.h>
@@ -42,10 +43,10 @@ absl::StatusOr<Manifest> DecodeManifest(std::string_view text) {
   return m;
 }
 
-std::string ManifestDir(std::string_view prefix) { return fmt::format("{}manifest/", prefix); }
+std::string ManifestDir(std::string_view prefix) { return absl::StrCat(Av(prefix), "manifest/"); }
 
 std::string ManifestPath(std::string_view prefix, uint64_t id) {
-  return fmt::format("{}manifest/{:020}", prefix, id);
+  return absl::StrCat(Av(prefix), "manifest/", absl::Dec(id, absl::kZeroPad20));
 }
 
 std::optional<uint64_t> ParseManifestPath(std::string_view prefix, std::string_view path) {

@@ -1,3 +1,4 @@
+#include "absl/strings/str_cat.h"
 #include "model/wal/format.h"
 
 #include <fmt/format.h>
@@ -53,10 +54,10 @@ absl::StatusOr<WalObject> DecodeWal(std::string_view bytes) {
   return wal;
 }
 
-std::string WalDir(std::string_view prefix) { return fmt::format("{}wal/", prefix); }
+std::string WalDir(std::string_view prefix) { return absl::StrCat(Av(prefix), "wal/"); }
 
 std::string WalPath(std::string_view prefix, uint64_t id) {
-  return fmt::format("{}wal/{:020}", prefix, id);
+  return absl::StrCat(Av(prefix), "wal/", absl::Dec(id, absl::kZeroPad20));
 }
 
 std::optional<uint64_t> ParseWalPath(std::string_view prefix, std::string_view path) {
