@@ -286,7 +286,7 @@ struct Kernel::Impl {
 
   // --- tasks ---
   TaskId Spawn(Process& p, std::string name, std::function<void()> fn);
-  void Step();
+  [[gnu::always_inline]] inline void Step();
   [[gnu::always_inline]] inline void Resume(TaskId id, Task& t);
   [[noreturn]] void StackOverflow(TaskId id) const;
   ctx::fiber TaskMain(TaskId id, ctx::fiber&& scheduler_fiber);
@@ -465,7 +465,7 @@ void Kernel::Impl::EndTask(TaskId id, std::string_view how) {
 // The scheduler.
 // ---------------------------------------------------------------------------------------------
 
-void Kernel::Impl::Step() {
+inline void Kernel::Impl::Step() {
   const uint32_t n = static_cast<uint32_t>(runnable.size());
   uint32_t pos;
   if (config.strategy == Strategy::kPct) {
