@@ -184,7 +184,7 @@ int main(int argc, char** argv) {
           ratio = med_cpu > 0 ? fmt::format(">{:.0f}x", it->second.limit_s / med_cpu) : "-";
         }
       }
-      std::printf("%-28s %-10s %-6s %3d/%-2d %9llu %10.3f %10.3f %12.3f %11s %9s %6s %7llu\n",
+      std::printf("%-28s %-10s %-6s %3d/%-2d %9llu %10.4f %10.4f %12.4f %11s %9s %6s %7llu\n",
                   cell.scenario.c_str(), cell.variant.c_str(),
                   strategy == seedbed::Strategy::kPct ? "pct" : "random", found, campaigns,
                   static_cast<unsigned long long>(seedbed_bench::Median(seeds)), med_cpu,
