@@ -412,7 +412,7 @@ CampaignResult RunCampaign(const CampaignOptions& o, std::ostream& progress) {
 }
 
 std::string FormatCampaignTable(const CampaignResult& result) {
-  std::string out = fmt::format("{:<34} {:<8} {:>7} {:>8} {:>11} {:>9}  {}\n", "scenario", "variant",
+  std::string out = fmt::format("{:<30} {:<11} {:>7} {:>8} {:>11} {:>9}  {}\n", "scenario", "variant",
                                 "seeds", "failures", "first fail", "seeds/s", "verdict");
   for (const CellResult& c : result.cells) {
     std::string verdict;
@@ -424,7 +424,7 @@ std::string FormatCampaignTable(const CampaignResult& result) {
       verdict = c.failures == 0 ? "clean (expected)" : "UNEXPECTED FAILURE";
     }
     if (!c.groups.empty()) verdict += fmt::format(": {}", c.groups.front().invariant);
-    out += fmt::format("{:<34} {:<8} {:>7} {:>8} {:>11} {:>9.0f}  {}\n", c.cell.scenario,
+    out += fmt::format("{:<30} {:<11} {:>7} {:>8} {:>11} {:>9.0f}  {}\n", c.cell.scenario,
                        c.cell.variant, c.seeds, c.failures,
                        c.first_failing_seed ? std::to_string(*c.first_failing_seed) : "-",
                        c.seeds_per_s(), verdict);

@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
   int campaigns = 20;
   uint64_t max_seeds = 20000;
   double max_seconds = 4;
-  std::string baseline_path;
+  std::string baseline_path, only;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--campaigns") == 0 && i + 1 < argc) {
       campaigns = std::atoi(argv[++i]);
@@ -133,8 +133,10 @@ int main(int argc, char** argv) {
       max_seconds = std::atof(argv[++i]);
     } else if (std::strcmp(argv[i], "--baseline") == 0 && i + 1 < argc) {
       baseline_path = argv[++i];
+    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only = argv[++i];  // SCENARIO or SCENARIO:VARIANT prefix
     } else {
-      std::fprintf(stderr, "usage: %s [--campaigns N] [--max-seeds N] [--max-seconds S] [--baseline TSV]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--campaigns N] [--max-seeds N] [--max-seconds S] [--baseline TSV] [--only SCENARIO[:VARIANT]]\n", argv[0]);
       return 2;
     }
   }
@@ -148,6 +150,7 @@ int main(int argc, char** argv) {
               "found", "med seeds", "med cpu s", "med wall s", "worst cpu s", "baseline s", "ratio", "<=1s",
               "budget");
   for (const seedbed_bench::Cell& cell : seedbed_bench::AllCells(true)) {
+    if (!only.empty() && (cell.scenario + ":" + cell.variant).rfind(only, 0) != 0) continue;
     for (seedbed::Strategy strategy : {seedbed::Strategy::kRandom, seedbed::Strategy::kPct}) {
       std::vector<uint64_t> seeds;
       std::vector<double> cpu, wall;
