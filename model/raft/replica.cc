@@ -64,8 +64,12 @@ Replica::Replica(Env env, const RaftOptions& options, std::string dir, GroupConf
       dir_(std::move(dir)),
       config_(std::move(config)),
       self_(env.transport->self()) {
-  for (const std::string& m : config_.members)
+  size_t lower = 0;  // members whose name sorts before ours: this node's rank in the group
+  for (const std::string& m : config_.members) {
     if (m != self_) peers_.push_back(m);
+    if (m < self_) ++lower;
+  }
+  rank_ = lower;
   inbox_mu_ = env_.runtime->NewMutex(fmt::format("raft.g{}.inbox", config_.id));
   inbox_cv_ = env_.runtime->NewCondVar(fmt::format("raft.g{}.inbox", config_.id));
   state_mu_ = env_.runtime->NewMutex(fmt::format("raft.g{}.state", config_.id));
@@ -316,11 +320,17 @@ void Replica::HandlePeer(const std::string& from, const RaftMessage& m) {
 
 // ---------------------------------------------------------------- elections
 
+// The random draw is rotated by the node's rank, so each node's timeout is still uniform over
+// [min, max) but a draw of 0 on every node (a simulation's default, the shrinker's floor) staggers
+// the nodes instead of timing them all out together: identical timeouts split every vote forever,
+// a livelock real Raft avoids by randomising, which a shrunk run should not mistake for a bug.
 void Replica::ResetElectionTimer() {
   const uint64_t spread = static_cast<uint64_t>(
       std::max<int64_t>(1, options_.election_timeout_ns_max - options_.election_timeout_ns_min));
+  const uint64_t members = std::max<uint64_t>(1, config_.members.size());
+  const uint64_t offset = spread / members * rank_;
   election_deadline_ns_ = env_.runtime->NowNanos() + options_.election_timeout_ns_min +
-                          static_cast<int64_t>(env_.runtime->Random(spread));
+                          static_cast<int64_t>((env_.runtime->Random(spread) + offset) % spread);
 }
 
 bool Replica::StepDown(uint64_t term) {

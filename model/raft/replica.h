@@ -126,6 +126,7 @@ class Replica {
   const GroupConfig config_;
   const std::string self_;
   std::vector<std::string> peers_;
+  size_t rank_ = 0;  // position of self_ among the group's members, by name
 
   // Inbox side: guarded by inbox_mu_.
   std::unique_ptr<Mutex> inbox_mu_;
