@@ -430,14 +430,11 @@ void RunWriters(Iteration& it, const std::vector<Node*>& nodes, Load load) {
   for (std::thread& t : threads) t.join();
 }
 
-// Crashes and restarts `nodes` at drawn intervals until `stop`.
-class Crasher {
+// A fault driver's thread: it sleeps in Wait until a deadline passes or Stop is called.
+class StoppableThread {
  public:
-  Crasher(Iteration& it, std::vector<Node*> nodes) : it_(it), nodes_(std::move(nodes)) {
-    if (it.faults.crash_interval_ns_mean <= 0) return;
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~Crasher() { Stop(); }
+  ~StoppableThread() { Stop(); }
+  void Start(std::function<void()> fn) { thread_ = std::thread(std::move(fn)); }
   void Stop() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -446,13 +443,31 @@ class Crasher {
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
   }
-
- private:
   bool Wait(int64_t ns) {  // false once stopped
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::nanoseconds(ns), [this] { return stop_; });
+    if (ns > 0) cv_.wait_for(lock, std::chrono::nanoseconds(ns), [this] { return stop_; });
     return !stop_;
   }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Crashes and restarts `nodes` at drawn intervals until `stop`.
+class Crasher {
+ public:
+  Crasher(Iteration& it, std::vector<Node*> nodes) : it_(it), nodes_(std::move(nodes)) {
+    if (it.faults.crash_interval_ns_mean <= 0) return;
+    thread_.Start([this] { Loop(); });
+  }
+  ~Crasher() { Stop(); }
+  void Stop() { thread_.Stop(); }
+
+ private:
+  bool Wait(int64_t ns) { return thread_.Wait(ns); }
   void Loop() {
     for (int n = 0; n < 10'000; ++n) {
       double u = std::max(it_.rng.Uniform(), 1e-12);
@@ -467,10 +482,7 @@ class Crasher {
 
   Iteration& it_;
   std::vector<Node*> nodes_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  StoppableThread thread_;
 };
 
 // After the heal: a Db with `options` opens (recovery must succeed) and reads k0..k{keys-1}.
@@ -1005,17 +1017,10 @@ class RaftChaos {
             std::vector<RaftProcess*> procs)
       : it_(it), faults_(faults), net_(net), procs_(std::move(procs)) {
     if (faults.crash_interval_ns_mean <= 0 && faults.partition_interval_ns_mean <= 0) return;
-    thread_ = std::thread([this] { Loop(); });
+    thread_.Start([this] { Loop(); });
   }
   ~RaftChaos() { Stop(); }
-  void Stop() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
+  void Stop() { thread_.Stop(); }
 
  private:
   static constexpr int64_t kNever = INT64_MAX;
@@ -1025,10 +1030,7 @@ class RaftChaos {
                                 static_cast<double>(mean));
   }
   bool WaitUntil(int64_t at_ns) {  // false once stopped
-    std::unique_lock<std::mutex> lock(mu_);
-    const int64_t wait = std::min<int64_t>(at_ns - it_.clock.Now(), 1'000'000'000);
-    if (wait > 0) cv_.wait_for(lock, std::chrono::nanoseconds(wait), [this] { return stop_; });
-    return !stop_;
+    return thread_.Wait(std::min<int64_t>(at_ns - it_.clock.Now(), 1'000'000'000));
   }
   void Loop() {
     const int64_t start = it_.clock.Now();
@@ -1075,10 +1077,7 @@ class RaftChaos {
   RaftFaults& faults_;
   model::PosixNetwork& net_;
   std::vector<RaftProcess*> procs_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  StoppableThread thread_;
 };
 
 model::raft::ClientCode RaftPut(Iteration& it, model::raft::RaftClient& client,
