@@ -31,7 +31,9 @@ struct RaftOptions {
   IoErrorPolicy io_error_policy = IoErrorPolicy::kFailStop;
 
   // ---- timing (simulated or real nanoseconds) ----
-  // Election timeout drawn uniformly from [min, max) via Runtime::Random at every reset.
+  // Election timeout drawn uniformly from [min, max) via Runtime::Random at every reset; the draw is
+  // rotated by the node's rank in its group, so equal draws (a simulation's all-zero default)
+  // still stagger the nodes.
   int64_t election_timeout_ns_min = 300'000'000;
   int64_t election_timeout_ns_max = 600'000'000;
   int64_t heartbeat_interval_ns = 100'000'000;
