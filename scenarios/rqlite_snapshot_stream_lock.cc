@@ -28,6 +28,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "fmt/format.h"
 #include "model/snapshot/snapshot_store.h"
@@ -121,7 +122,7 @@ class SnapshotStreamLock : public Scenario {
   void Sleep(Nanos lo, Nanos hi) {
     world_->kernel().SleepFor(decisions().Between(lo, hi, DecisionKind::kUser));
   }
-  std::string DbPath(const std::string& id) const { return fmt::format("{}/{}.db", kDir, id); }
+  std::string DbPath(const std::string& id) const { return absl::StrCat(model::Av(kDir), "/", id, ".db"); }
 
   // One snapshot attempt, as Raft asks for one: incremental when possible, full when the store
   // needs it. Returns the status of Create (busy = kUnavailable) or of Close.

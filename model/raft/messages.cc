@@ -6,6 +6,9 @@ namespace model::raft {
 
 std::string EncodeMessage(const RaftMessage& m) {
   std::string out;
+  size_t bytes = 64 + m.leader_hint.size() + (m.value ? m.value->size() : 0);
+  for (const Entry& e : m.entries) bytes += 20 + e.data.size();
+  out.reserve(bytes);  // one allocation: the message is built by many small appends
   out.push_back(static_cast<char>(m.type));
   coding::PutFixed64(out, m.group);
   coding::PutFixed64(out, m.term);

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "model/env/status.h"
 
@@ -29,7 +30,7 @@ absl::Status Busy(std::string_view what) {
 
 }  // namespace
 
-std::string SnapshotMeta::id() const { return fmt::format("{}-{}-{}", term, index, time_ms); }
+std::string SnapshotMeta::id() const { return absl::StrCat(term, "-", index, "-", time_ms); }
 
 SnapshotStore::SnapshotStore(Env env, std::string dir, SnapshotLockPolicy policy)
     : env_(env),
@@ -38,7 +39,7 @@ SnapshotStore::SnapshotStore(Env env, std::string dir, SnapshotLockPolicy policy
       mu_(env_.runtime->NewMutex("snapshot.lock")) {}
 
 std::string SnapshotStore::Path(std::string_view name) const {
-  return fmt::format("{}/{}", dir_, name);
+  return absl::StrCat(dir_, "/", Av(name));
 }
 
 uint64_t SnapshotStore::lock_conflicts() {
