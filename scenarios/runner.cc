@@ -160,9 +160,11 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
     verdict.OnFail(nullptr);
     if (phases.halted) {
       // The history is cut short (no heal, no final reads): end-of-run checks would misread it.
-      verdict.Note(fmt::format("stopped at the first violation, at {:.3f}s; the heal, the liveness "
-                               "phase and the end-of-run checks did not run (--keep-going runs them)",
-                               world.kernel().Now() / 1e9));
+      verdict.Note(fmt::format("stopped at the first violation, at {:.3f}s ({} phase); {} and the "
+                               "end-of-run checks did not run (--keep-going runs them)",
+                               world.kernel().Now() / 1e9, phases.halted_in_chaos ? "chaos" : "liveness",
+                               phases.halted_in_chaos ? "the heal, the liveness phase"
+                                                      : "the rest of the liveness phase"));
     } else {
       ReportStuck(phases.chaos, "chaos", verdict);
       ReportStuck(phases.liveness, "liveness", verdict);

@@ -250,6 +250,7 @@ PhaseResult World::RunPhases(const PhasePlan& phases, const std::function<void()
   result.chaos = kernel_->RunUntil(phases.chaos_ns);
   if (halted_) {
     result.halted = true;
+    result.halted_in_chaos = true;
     result.heal_ns = kernel_->Now();
     stop_when_clients_done_ = false;
     return result;

@@ -41,6 +41,7 @@ struct PhaseResult {
   RunResult liveness;
   bool liveness_done = false;  // every liveness client task ended within the liveness budget
   bool halted = false;         // World::Halt stopped the run; the later phases did not run
+  bool halted_in_chaos = false;  // ... during the chaos phase (before the heal)
 };
 
 class World {
