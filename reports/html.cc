@@ -409,6 +409,8 @@ void WriteHeader(const RunReport& r, const std::string& replay_command, std::ost
   } else {
     out << "<div class='verdict ok'><div class='inv' style='color:#2a9d2a'>every invariant held</div></div>\n";
   }
+  // The checkers' notes, e.g. that the run stopped at its first violation (the story ends there).
+  for (const std::string& note : r.notes) out << "<p class='muted'>note: " << Escape(note) << "</p>\n";
   out << "<p>Replay this run exactly:<br><span class='replay'>" << Escape(replay_command) << "</span></p>\n";
   size_t nonzero = std::count_if(r.decisions.begin(), r.decisions.end(), [](const Decision& d) { return d.value != 0; });
   out << fmt::format(

@@ -15,6 +15,7 @@ void WriteTextTimeline(const RunReport& report, std::ostream& out, const std::st
   } else {
     out << "# every invariant held\n";
   }
+  for (const std::string& note : report.notes) out << "# note: " << note << "\n";
   if (!replay_command.empty()) out << "# replay: " << replay_command << "\n";
   if (!report.trace) return;
   for (const TraceEvent& e : report.trace->events()) {

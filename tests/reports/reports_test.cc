@@ -186,3 +186,25 @@ TEST_CASE("a disk op becomes a slice from the task's previous resume to its comp
 }
 
 }  // namespace seedbed
+
+namespace seedbed {
+namespace {
+
+TEST_CASE("reports say when a run stopped at its first violation", "[reports]") {
+  RunConfig config;
+  config.scenario = "rqlite.snapshot_stream_lock";
+  config.variant = "buggy-posix";
+  config.seed = 1;
+  config.keep_events = true;
+  absl::StatusOr<RunReport> r = RunOnce(config);
+  REQUIRE(r.ok());
+  REQUIRE(r->failed);
+  const std::string html = reports::HtmlReport(*r, "seedbed run rqlite.snapshot_stream_lock --variant buggy-posix --seed 1");
+  CHECK_THAT(html, Catch::Contains("note: stopped at the first violation"));
+  std::ostringstream text;
+  reports::WriteTextTimeline(*r, text, "");
+  CHECK_THAT(text.str(), Catch::Contains("# note: stopped at the first violation"));
+}
+
+}  // namespace
+}  // namespace seedbed
