@@ -35,6 +35,19 @@ struct SeedsOutcome {
   std::string replay;              // the command that replays it
 };
 
+// One run of (scenario, variant, seed); `base` sets everything else. A harness error (unknown
+// scenario or variant) fails the test at once.
+inline RunReport RequireRun(const std::string& scenario, const std::string& variant, uint64_t seed,
+                            RunConfig base = {}) {
+  base.scenario = scenario;
+  base.variant = variant;
+  base.seed = seed;
+  absl::StatusOr<RunReport> report = RunOnce(base);
+  INFO(scenario << " [" << variant << "] seed " << seed);
+  REQUIRE(report.ok());
+  return *std::move(report);
+}
+
 // The seeds to run: SEEDBED_SEED alone when set, else first .. first+count-1.
 inline absl::StatusOr<std::vector<uint64_t>> SeedsToRun(uint64_t first, uint64_t count) {
   if (const char* only = std::getenv("SEEDBED_SEED"); only != nullptr && *only != '\0') {

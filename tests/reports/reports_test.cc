@@ -11,6 +11,7 @@
 #include "nlohmann/json.hpp"
 #include "reports/reports.h"
 #include "scenarios/runner.h"
+#include "scenarios/testing.h"
 
 namespace seedbed {
 namespace {
@@ -20,14 +21,10 @@ using nlohmann::json;
 const RunReport& FailingRun() {
   static const RunReport report = [] {
     RunConfig config;
-    config.scenario = "influxdb3.duplicate_writer";
-    config.variant = "buggy";
-    config.seed = 1;
     config.keep_events = true;
-    auto r = RunOnce(config);
-    REQUIRE(r.ok());
-    REQUIRE(r->failed);
-    return *r;
+    RunReport r = testing::RequireRun("influxdb3.duplicate_writer", "buggy", 1, config);
+    REQUIRE(r.failed);
+    return r;
   }();
   return report;
 }
@@ -192,17 +189,13 @@ namespace {
 
 TEST_CASE("reports say when a run stopped at its first violation", "[reports]") {
   RunConfig config;
-  config.scenario = "rqlite.snapshot_stream_lock";
-  config.variant = "buggy-posix";
-  config.seed = 1;
   config.keep_events = true;
-  absl::StatusOr<RunReport> r = RunOnce(config);
-  REQUIRE(r.ok());
-  REQUIRE(r->failed);
-  const std::string html = reports::HtmlReport(*r, "seedbed run rqlite.snapshot_stream_lock --variant buggy-posix --seed 1");
+  const RunReport r = testing::RequireRun("rqlite.snapshot_stream_lock", "buggy-posix", 1, config);
+  REQUIRE(r.failed);
+  const std::string html = reports::HtmlReport(r, "seedbed run rqlite.snapshot_stream_lock --variant buggy-posix --seed 1");
   CHECK_THAT(html, Catch::Contains("note: stopped at the first violation"));
   std::ostringstream text;
-  reports::WriteTextTimeline(*r, text, "");
+  reports::WriteTextTimeline(r, text, "");
   CHECK_THAT(text.str(), Catch::Contains("# note: stopped at the first violation"));
 }
 

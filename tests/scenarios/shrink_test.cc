@@ -7,20 +7,16 @@
 
 #include "scenarios/failure_file.h"
 #include "scenarios/runner.h"
+#include "scenarios/testing.h"
 #include "scenarios/shrink.h"
 
 namespace seedbed {
 namespace {
 
 FailureFile FailingFile(uint64_t seed) {
-  RunConfig config;
-  config.scenario = "influxdb3.duplicate_writer";
-  config.variant = "buggy";
-  config.seed = seed;
-  auto report = RunOnce(config);
-  REQUIRE(report.ok());
-  REQUIRE(report->failed);
-  return FailureFileFromReport(*report);
+  RunReport report = testing::RequireRun("influxdb3.duplicate_writer", "buggy", seed);
+  REQUIRE(report.failed);
+  return FailureFileFromReport(report);
 }
 
 size_t NonDefault(const DecisionList& list) {

@@ -6,19 +6,15 @@
 #include <string>
 
 #include "scenarios/runner.h"
+#include "scenarios/testing.h"
 
 namespace seedbed {
 namespace {
 
 RunReport Run(bool keep_going) {
   RunConfig config;
-  config.scenario = "rqlite.snapshot_stream_lock";
-  config.variant = "buggy-posix";
-  config.seed = 1;
   config.keep_going = keep_going;
-  absl::StatusOr<RunReport> report = RunOnce(config);
-  REQUIRE(report.ok());
-  return *std::move(report);
+  return testing::RequireRun("rqlite.snapshot_stream_lock", "buggy-posix", 1, config);
 }
 
 bool HasNote(const RunReport& report, const std::string& text) {
@@ -50,17 +46,12 @@ TEST_CASE("a run stops at its first violation unless keep_going", "[runner][stop
 
 TEST_CASE("a run that passes is the same with and without keep_going", "[runner][stop]") {
   RunConfig config;
-  config.scenario = "rqlite.snapshot_stream_lock";
-  config.variant = "fixed";
-  config.seed = 1;
-  absl::StatusOr<RunReport> a = RunOnce(config);
+  const RunReport a = testing::RequireRun("rqlite.snapshot_stream_lock", "fixed", 1, config);
   config.keep_going = true;
-  absl::StatusOr<RunReport> b = RunOnce(config);
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
-  CHECK_FALSE(a->failed);
-  CHECK(a->trace_hash == b->trace_hash);
-  CHECK(a->events == b->events);
+  const RunReport b = testing::RequireRun("rqlite.snapshot_stream_lock", "fixed", 1, config);
+  CHECK_FALSE(a.failed);
+  CHECK(a.trace_hash == b.trace_hash);
+  CHECK(a.events == b.events);
 }
 
 }  // namespace
