@@ -6,7 +6,7 @@
 # Environment (defaults keep the whole target under 15 minutes from a clean build, see README
 # notes in the report): BASELINE_SECONDS (per seed bug, real-thread baseline; default 20),
 # SCENARIO_SECONDS (CPU s per scenario variant; default 1.5), CAMPAIGNS (per bug and strategy;
-# default 20), SCALING_SEEDS (seeds per scaling run; default 1..10000), SHRINK_SECONDS (bound
+# default 20), SCALING_SEEDS (seeds per scaling run; default 1..20000: a run of a few seconds, so that fork and start-up do not weigh), SHRINK_SECONDS (bound
 # per shrink; default 10), DETERMINISM_SEEDS (campaign run twice per seed; default 1..200),
 # QUICK=1 (a smoke run).
 # To add a benchmark: name it tests/bench/<name>_bench.cc (CMake builds it) and, if it needs
@@ -30,7 +30,7 @@ fi
 baseline_s=${BASELINE_SECONDS:-20}
 scenario_s=${SCENARIO_SECONDS:-1.5}
 campaigns=${CAMPAIGNS:-20}
-scaling_seeds=${SCALING_SEEDS:-1..10000}
+scaling_seeds=${SCALING_SEEDS:-1..20000}
 shrink_s=${SHRINK_SECONDS:-10}
 determinism_seeds=${DETERMINISM_SEEDS:-1..200}
 kernel_args=()
