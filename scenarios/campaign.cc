@@ -197,27 +197,32 @@ void InstallCrashReport(int fd, const std::string* pending) {
   _exit(0);
 }
 
+// A failing seed of cell `c`, counted in its invariant's group.
+void CountFailure(CellResult& c, uint64_t seed, const std::string& invariant, const std::string& message) {
+  c.failures++;
+  if (!c.first_failing_seed || seed < *c.first_failing_seed) c.first_failing_seed = seed;
+  auto group = std::find_if(c.groups.begin(), c.groups.end(),
+                            [&](const FailureGroup& g) { return g.invariant == invariant; });
+  if (group == c.groups.end()) {
+    c.groups.push_back({invariant, 0, seed, message});
+    group = c.groups.end() - 1;
+  }
+  group->count++;
+  if (seed <= group->first_seed) {
+    group->first_seed = seed;
+    group->first_message = message;
+  }
+}
+
 void Aggregate(const json& line, std::vector<CellResult>& cells) {
   CellResult& c = cells.at(line.at("cell").get<size_t>());
   uint64_t seed = line.at("seed").get<uint64_t>();
   c.seeds++;
   if (line.contains("crashed")) {
     const int sig = line.at("crashed").get<int>();
-    c.failures++;
-    if (!c.first_failing_seed || seed < *c.first_failing_seed) c.first_failing_seed = seed;
-    std::string message = fmt::format("the run was killed by signal {} ({}); the worker went on with the next seeds",
-                                      sig, strsignal(sig));
-    auto group = std::find_if(c.groups.begin(), c.groups.end(),
-                              [](const FailureGroup& g) { return g.invariant == kCrashInvariant; });
-    if (group == c.groups.end()) {
-      c.groups.push_back({std::string(kCrashInvariant), 0, seed, message});
-      group = c.groups.end() - 1;
-    }
-    group->count++;
-    if (seed <= group->first_seed) {
-      group->first_seed = seed;
-      group->first_message = message;
-    }
+    CountFailure(c, seed, std::string(kCrashInvariant),
+                 fmt::format("the run was killed by signal {} ({}); the worker went on with the next seeds",
+                             sig, strsignal(sig)));
     return;
   }
   c.cpu_s += line.at("wall_s").get<double>();
@@ -254,20 +259,7 @@ void Aggregate(const json& line, std::vector<CellResult>& cells) {
     c.nondeterministic_seeds.push_back(seed);
   }
   if (!line.at("failed").get<bool>()) return;
-  c.failures++;
-  if (!c.first_failing_seed || seed < *c.first_failing_seed) c.first_failing_seed = seed;
-  std::string invariant = line.at("invariant").get<std::string>();
-  auto group = std::find_if(c.groups.begin(), c.groups.end(),
-                            [&](const FailureGroup& g) { return g.invariant == invariant; });
-  if (group == c.groups.end()) {
-    c.groups.push_back({invariant, 0, seed, line.at("message").get<std::string>()});
-    group = c.groups.end() - 1;
-  }
-  group->count++;
-  if (seed <= group->first_seed) {
-    group->first_seed = seed;
-    group->first_message = line.at("message").get<std::string>();
-  }
+  CountFailure(c, seed, line.at("invariant").get<std::string>(), line.at("message").get<std::string>());
 }
 
 void PrintProgress(const CampaignOptions& o, const std::vector<CellResult>& cells, uint64_t total,

@@ -478,13 +478,8 @@ inline void Kernel::Impl::Step() {
     pos = n - 1 - static_cast<uint32_t>(decisions.Uniform(n, DecisionKind::kSchedule));
   }
   const TaskId id = runnable[pos];
+  RemoveRunnableAt(pos);
   Task& t = tasks[id];
-  // Swap-remove, as RemoveRunnableAt, with t already at hand.
-  const TaskId last = runnable.back();
-  runnable[pos] = last;
-  tasks[last].runnable_pos = pos;
-  runnable.pop_back();
-  t.runnable_pos = kNotRunnable;
   ++events;
   ++steps;
   trace.Add(now, t.process, id, EventKind::kStep);

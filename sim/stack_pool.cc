@@ -69,7 +69,7 @@ void StackPool::MapGuarded() {
     throw std::bad_alloc();
   }
   guarded_bases_.push_back(base);
-  free_.push_back(reinterpret_cast<uintptr_t>(base) + page_bytes_);
+  free_.push_back(static_cast<char*>(base) + page_bytes_);
   ++guarded_;
 }
 
@@ -80,7 +80,7 @@ void StackPool::MapSlab() {
   slabs_.insert(std::upper_bound(slabs_.begin(), slabs_.end(), slab, std::less<void*>()), slab);
   // Lowest first, so the highest is handed out first: an overflow of the first stack lands in a
   // mapped neighbour (caught by the canary), not below the slab.
-  for (size_t i = 0; i < kSlabStacks; ++i) free_.push_back((reinterpret_cast<uintptr_t>(slab) + i * stack_bytes_) | 1);
+  for (size_t i = 0; i < kSlabStacks; ++i) free_.push_back(static_cast<char*>(slab) + i * stack_bytes_);
   slab_stacks_ += kSlabStacks;
 }
 
@@ -99,10 +99,9 @@ boost::context::stack_context StackPool::Allocate() {
       MapSlab();
     }
   }
-  const uintptr_t entry = free_.back();
+  char* bottom = free_.back();
   free_.pop_back();
-  char* bottom = reinterpret_cast<char*>(entry & ~uintptr_t{1});
-  last_has_canary_ = (entry & 1) != 0;
+  last_has_canary_ = IsSlabStack(bottom);
   if (last_has_canary_) *reinterpret_cast<uint64_t*>(bottom) = kCanary;
   ++in_use_;
   boost::context::stack_context stack;
@@ -117,8 +116,7 @@ void StackPool::Deallocate(boost::context::stack_context& stack) noexcept {
   // Frames abandoned by a forced unwind may leave poisoned redzones behind; the next fiber on this
   // stack must start clean.
   SEEDBED_ASAN_UNPOISON(bottom, stack.size);
-  const bool slab = IsSlabStack(bottom);
-  if (slab && !CanaryIntact(bottom)) {
+  if (IsSlabStack(bottom) && !CanaryIntact(bottom)) {
     std::fprintf(stderr,
                  "seedbed: a task overflowed its %zu KiB fiber stack (the canary at its bottom was "
                  "overwritten); raise KernelConfig::stack_bytes\n",
@@ -126,7 +124,7 @@ void StackPool::Deallocate(boost::context::stack_context& stack) noexcept {
     std::fflush(stderr);
     std::abort();
   }
-  free_.push_back(reinterpret_cast<uintptr_t>(bottom) | (slab ? 1 : 0));
+  free_.push_back(bottom);
   --in_use_;
 }
 

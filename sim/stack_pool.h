@@ -42,17 +42,15 @@ class StackPool {
   const boost::context::stack_context& last_allocated() const { return last_; }
   bool last_has_canary() const { return last_has_canary_; }
   size_t stack_bytes() const { return stack_bytes_; }
-  size_t page_bytes() const { return page_bytes_; }
   size_t mapped() const { return guarded_ + slab_stacks_; }  // stacks mapped so far (free or in use)
   size_t guarded() const { return guarded_; }                // of which with a guard page
   size_t slabs() const { return slabs_.size(); }
   size_t in_use() const { return in_use_; }
 
-  // The canary word of a stack whose lowest usable address is `bottom`.
-  static const uint64_t* Canary(const void* bottom) { return static_cast<const uint64_t*>(bottom); }
-  // Not instrumented: a nearly full stack may have an ASan redzone there.
+  // Whether the canary word at a slab stack's lowest usable address `bottom` is intact. Not
+  // instrumented: a nearly full stack may have an ASan redzone there.
   __attribute__((no_sanitize("address"))) static bool CanaryIntact(const void* bottom) {
-    return *Canary(bottom) == kCanary;
+    return *static_cast<const uint64_t*>(bottom) == kCanary;
   }
 
   // A quarter of vm.max_map_count (read once; 65530 if unreadable): half of the mappings left for
@@ -67,8 +65,7 @@ class StackPool {
   size_t page_bytes_;
   size_t stack_bytes_;
   size_t guarded_limit_;
-  // Lowest usable address of each free stack; slab stacks have the low bit set (pages are aligned).
-  std::vector<uintptr_t> free_;
+  std::vector<char*> free_;  // lowest usable address of each free stack
   std::vector<void*> guarded_bases_;  // mapping bases (the guard page)
   std::vector<void*> slabs_;  // sorted by address
   size_t guarded_ = 0;

@@ -158,20 +158,7 @@ class PosixTransport final : public Transport {
   }
 
   absl::StatusOr<Message> Receive(int64_t timeout_ns) override {
-    const int64_t deadline = Deadline(timeout_ns);
-    std::unique_lock<std::mutex> lock(net_.mu_);
-    for (int i = 0; i < kMaxWaits; ++i) {
-      Endpoint* e = net_.CurrentLocked(self_, incarnation_);
-      if (e == nullptr) return Detached();
-      if (!e->inbox.empty()) {
-        Message m = std::move(e->inbox.front());
-        e->inbox.pop_front();
-        return m;
-      }
-      if (!WaitUntil(e->inbox_cv, lock, deadline))
-        return absl::DeadlineExceededError("nothing received");
-    }
-    return absl::DeadlineExceededError("receive: too many wake-ups");
+    return PopWhenReady(&Endpoint::inbox, &Endpoint::inbox_cv, timeout_ns, "receive", "nothing received");
   }
 
   absl::StatusOr<std::unique_ptr<Stream>> Connect(std::string_view to) override {
@@ -197,25 +184,37 @@ class PosixTransport final : public Transport {
   }
 
   absl::StatusOr<std::unique_ptr<Stream>> Accept(int64_t timeout_ns) override {
-    const int64_t deadline = Deadline(timeout_ns);
-    std::unique_lock<std::mutex> lock(net_.mu_);
-    for (int i = 0; i < kMaxWaits; ++i) {
-      Endpoint* e = net_.CurrentLocked(self_, incarnation_);
-      if (e == nullptr) return Detached();
-      if (!e->accept_queue.empty()) {
-        std::shared_ptr<StreamState> s = std::move(e->accept_queue.front());
-        e->accept_queue.pop_front();
-        return std::unique_ptr<Stream>(new PosixStream(net_, std::move(s), 1));
-      }
-      if (!WaitUntil(e->accept_cv, lock, deadline))
-        return absl::DeadlineExceededError("nothing to accept");
-    }
-    return absl::DeadlineExceededError("accept: too many wake-ups");
+    absl::StatusOr<std::shared_ptr<StreamState>> s =
+        PopWhenReady(&Endpoint::accept_queue, &Endpoint::accept_cv, timeout_ns, "accept",
+                     "nothing to accept");
+    if (!s.ok()) return s.status();
+    return std::unique_ptr<Stream>(new PosixStream(net_, *std::move(s), 1));
   }
 
  private:
   absl::Status Detached() const {
     return absl::AbortedError(absl::StrCat(self_, ": endpoint detached"));
+  }
+
+  // Waits until this endpoint's `queue` has an item (taken and returned), the deadline passes, or
+  // the endpoint is detached: Receive's mailbox and Accept's queue of incoming streams.
+  template <typename T>
+  absl::StatusOr<T> PopWhenReady(std::deque<T> Endpoint::*queue, std::condition_variable Endpoint::*cv,
+                                 int64_t timeout_ns, const char* op, const char* nothing) {
+    const int64_t deadline = Deadline(timeout_ns);
+    std::unique_lock<std::mutex> lock(net_.mu_);
+    for (int i = 0; i < kMaxWaits; ++i) {
+      Endpoint* e = net_.CurrentLocked(self_, incarnation_);
+      if (e == nullptr) return Detached();
+      std::deque<T>& q = e->*queue;
+      if (!q.empty()) {
+        T item = std::move(q.front());
+        q.pop_front();
+        return item;
+      }
+      if (!WaitUntil(e->*cv, lock, deadline)) return absl::DeadlineExceededError(nothing);
+    }
+    return absl::DeadlineExceededError(absl::StrCat(op, ": too many wake-ups"));
   }
 
   PosixNetwork& net_;
