@@ -64,12 +64,10 @@ Replica::Replica(Env env, const RaftOptions& options, std::string dir, GroupConf
       dir_(std::move(dir)),
       config_(std::move(config)),
       self_(env.transport->self()) {
-  size_t lower = 0;  // members whose name sorts before ours: this node's rank in the group
   for (const std::string& m : config_.members) {
     if (m != self_) peers_.push_back(m);
-    if (m < self_) ++lower;
+    if (m < self_) ++rank_;  // members whose name sorts before ours
   }
-  rank_ = lower;
   inbox_mu_ = env_.runtime->NewMutex(fmt::format("raft.g{}.inbox", config_.id));
   inbox_cv_ = env_.runtime->NewCondVar(fmt::format("raft.g{}.inbox", config_.id));
   state_mu_ = env_.runtime->NewMutex(fmt::format("raft.g{}.state", config_.id));
