@@ -4,7 +4,8 @@
 .PHONY: deps build build-asan run test test-release test-asan bench clean
 
 PACKAGES := cmake ninja-build g++ git libboost-context-dev libabsl-dev libfmt-dev catch2 \
-            libcli11-dev nlohmann-json3-dev libbenchmark-dev
+            libcli11-dev nlohmann-json3-dev libbenchmark-dev ccache libleveldb-dev libsqlite3-dev \
+            libgtest-dev chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc)
 # The main job's campaign: seeds per scenario and variant.
