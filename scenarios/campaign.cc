@@ -16,6 +16,7 @@
 
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
+#include "scenarios/signature.h"
 
 namespace seedbed {
 namespace {
@@ -66,6 +67,7 @@ json RunUnit(const CampaignOptions& o, const Unit& unit) {
   line["failed"] = report->failed;
   line["invariant"] = report->invariant();
   line["message"] = report->failed ? report->first_violation()->message : "";
+  line["signature"] = FailureSignature(*report);
   line["events"] = report->events;
   line["sim_ns"] = report->sim_time_ns;
   line["faults_injected"] = report->faults_injected;
@@ -197,14 +199,15 @@ void InstallCrashReport(int fd, const std::string* pending) {
   _exit(0);
 }
 
-// A failing seed of cell `c`, counted in its invariant's group.
-void CountFailure(CellResult& c, uint64_t seed, const std::string& invariant, const std::string& message) {
+// A failing seed of cell `c`, counted in its signature's group.
+void CountFailure(CellResult& c, uint64_t seed, const std::string& invariant, const std::string& signature,
+                  const std::string& message) {
   c.failures++;
   if (!c.first_failing_seed || seed < *c.first_failing_seed) c.first_failing_seed = seed;
   auto group = std::find_if(c.groups.begin(), c.groups.end(),
-                            [&](const FailureGroup& g) { return g.invariant == invariant; });
+                            [&](const FailureGroup& g) { return g.key() == signature; });
   if (group == c.groups.end()) {
-    c.groups.push_back({invariant, 0, seed, message});
+    c.groups.push_back({invariant, 0, seed, message, signature});
     group = c.groups.end() - 1;
   }
   group->count++;
@@ -220,9 +223,9 @@ void Aggregate(const json& line, std::vector<CellResult>& cells) {
   c.seeds++;
   if (line.contains("crashed")) {
     const int sig = line.at("crashed").get<int>();
-    CountFailure(c, seed, std::string(kCrashInvariant),
-                 fmt::format("the run was killed by signal {} ({}); the worker went on with the next seeds",
-                             sig, strsignal(sig)));
+    const std::string message = fmt::format(
+        "the run was killed by signal {} ({}); the worker went on with the next seeds", sig, strsignal(sig));
+    CountFailure(c, seed, std::string(kCrashInvariant), FailureSignature(kCrashInvariant, message, {}), message);
     return;
   }
   c.cpu_s += line.at("wall_s").get<double>();
@@ -259,7 +262,9 @@ void Aggregate(const json& line, std::vector<CellResult>& cells) {
     c.nondeterministic_seeds.push_back(seed);
   }
   if (!line.at("failed").get<bool>()) return;
-  CountFailure(c, seed, line.at("invariant").get<std::string>(), line.at("message").get<std::string>());
+  const std::string invariant = line.at("invariant").get<std::string>();
+  const std::string message = line.at("message").get<std::string>();
+  CountFailure(c, seed, invariant, line.value("signature", FailureSignature(invariant, message, {})), message);
 }
 
 void PrintProgress(const CampaignOptions& o, const std::vector<CellResult>& cells, uint64_t total,

@@ -35,11 +35,16 @@ struct CampaignOptions {
   bool progress_tty = false;           // redraw one progress line instead of periodic lines
 };
 
+// Failures of one cell with one signature (scenarios/signature.h: the invariant plus the shape of
+// its message, e.g. which Raft group broke); "known failure" baselines key on `signature` too.
 struct FailureGroup {
   std::string invariant;
   uint64_t count = 0;
   uint64_t first_seed = 0;
   std::string first_message;
+  std::string signature;   // empty only in hand-made groups: key() is then the invariant
+
+  const std::string& key() const { return signature.empty() ? invariant : signature; }
 };
 
 // The invariant a campaign names a run after when a signal killed it (a crash of the engine or
@@ -52,7 +57,7 @@ struct CellResult {
   uint64_t failures = 0;
   uint64_t nondeterministic = 0;
   std::optional<uint64_t> first_failing_seed;
-  std::vector<FailureGroup> groups;   // by invariant, sorted by first seed
+  std::vector<FailureGroup> groups;   // by signature, sorted by first seed
   double cpu_s = 0;                   // wall time summed over the runs of this cell
   uint64_t events = 0;
   int64_t sim_ns = 0;

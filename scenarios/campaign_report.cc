@@ -49,6 +49,7 @@ json CellToJson(const CampaignOptions& o, const CellResult& c, const std::set<st
   json groups = json::array();
   for (const FailureGroup& g : c.groups)
     groups.push_back({{"invariant", g.invariant},
+                      {"signature", g.key()},
                       {"count", g.count},
                       {"first_seed", g.first_seed},
                       {"first_message", g.first_message},
@@ -97,7 +98,9 @@ CellResult CellFromJson(const json& j) {
   c.faults_injected = j.at("faults_injected").get<uint64_t>();
   for (const json& g : j.at("groups"))
     c.groups.push_back({g.at("invariant").get<std::string>(), g.at("count").get<uint64_t>(),
-                        g.at("first_seed").get<uint64_t>(), g.at("first_message").get<std::string>()});
+                        g.at("first_seed").get<uint64_t>(), g.at("first_message").get<std::string>(),
+                        // Reports written before signatures grouped by invariant alone.
+                        g.value("signature", g.at("invariant").get<std::string>())});
   for (const auto& [name, t] : j.at("crash_points").items())
     c.crash_points[name] = {t.at("runs_reached").get<uint64_t>(), t.at("reached").get<uint64_t>(),
                             t.at("runs_armed").get<uint64_t>(), t.at("runs_fired").get<uint64_t>(),
@@ -121,10 +124,10 @@ void AppendCellDetails(const CampaignReport& r, const CellResult& c, const std::
   out += fmt::format("{} seeds, {} failures, {} events, {:.1f}s simulated, {} faults injected.\n",
                      c.seeds, c.failures, c.events, c.sim_ns / 1e9, c.faults_injected);
   if (!c.groups.empty()) {
-    out += "\nFailures by signature (scenario, variant, invariant):\n\n";
+    out += "\nFailures by signature (the invariant and the shape of its message: scenarios/signature.h):\n\n";
     for (const FailureGroup& g : c.groups)
-      out += fmt::format("- **{}**: {} seeds, first seed {}: {}\n  replay: `{}`\n", g.invariant, g.count,
-                         g.first_seed, g.first_message, GroupReplay(r.options, c, g));
+      out += fmt::format("- **{}**: {} seeds, first seed {}: {}\n  signature: `{}`\n  replay: `{}`\n", g.invariant,
+                         g.count, g.first_seed, g.first_message, g.key(), GroupReplay(r.options, c, g));
   }
   if (!c.nondeterministic_seeds.empty()) {
     std::string seeds;

@@ -28,9 +28,10 @@
 //                          differed (sorted)
 //     events, sim_ns       kernel events and simulated nanoseconds, summed over the runs
 //     faults_injected      faults the plans injected, summed over the runs
-//     groups[]             failures by signature (scenario, variant, invariant), sorted by first
-//                          seed: {invariant, count, first_seed, first_message, replay} where replay
-//                          is the one command that replays first_seed
+//     groups[]             failures by signature (scenarios/signature.h: the invariant plus the
+//                          shape of its message, e.g. which Raft group), sorted by first seed:
+//                          {invariant, signature, count, first_seed, first_message, replay} where
+//                          replay is the one command that replays first_seed
 //     crash_points{name}   {runs_reached, reached, runs_armed, runs_fired, fired}: runs that reached
 //                          the point, total reaches, runs in which it was armed, runs in which it
 //                          fired, total fires

@@ -43,7 +43,7 @@ std::string Difference(const CampaignReport& a, const CampaignReport& b) {
 void MergeGroups(const std::vector<FailureGroup>& from, std::vector<FailureGroup>& into) {
   for (const FailureGroup& g : from) {
     auto it = std::find_if(into.begin(), into.end(),
-                           [&](const FailureGroup& h) { return h.invariant == g.invariant; });
+                           [&](const FailureGroup& h) { return h.key() == g.key(); });
     if (it == into.end()) {
       into.push_back(g);
       continue;

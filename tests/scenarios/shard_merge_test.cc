@@ -146,7 +146,7 @@ TEST_CASE("merge: the library merge sums cells and keeps the lowest first seed",
     c.seeds = 5;
     c.failures = count;
     c.first_failing_seed = first_seed;
-    c.groups = {{"single-writer", count, first_seed, "seed " + std::to_string(first_seed)}};
+    c.groups = {{"single-writer", count, first_seed, "seed " + std::to_string(first_seed), "single-writer: x"}};
     c.probes["p"] = {1, 3};
     r.cells = {c};
     return MakeCampaignReport(o, r);
