@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "scenarios/signature.h"
 #include "sim/version.h"
 
 namespace seedbed {
@@ -76,6 +77,7 @@ class Shrinker {
   Clock::time_point start_;
   Clock::time_point deadline_;
   DecisionList current_;
+  std::string signature_;  // of the reproducing run: every kept edit fails with it
   RunSize size_;
   int attempts_ = 0;
   int kept_ = 0;
@@ -90,7 +92,7 @@ bool Shrinker::Try(const DecisionList& candidate, std::string_view pass) {
   if (attempts_ % 250 == 0)
     out_ << fmt::format("shrink: {} runs, {:.1f}s: {} decisions, {} context switches ({})\n", attempts_,
                         Elapsed(), size_.decisions, size_.context_switches, pass);
-  if (!report.ok() || !report->failed || report->invariant() != file_.invariant) return false;
+  if (!report.ok() || !report->failed || FailureSignature(*report) != signature_) return false;
   RunSize size = RunSize::Of(*report);
   if (!size.SmallerThan(size_)) return false;
   ++kept_;
@@ -249,6 +251,8 @@ absl::StatusOr<ShrinkResult> Shrinker::Run() {
         "the failure file does not reproduce: expected invariant '{}', the run gave '{}'", file_.invariant,
         first->failed ? first->invariant() : std::string("no violation")));
   ShrinkResult result;
+  signature_ = FailureSignature(*first);
+  result.signature = signature_;
   result.before = RunSize::Of(*first);
   current_ = first->decisions;
   size_ = result.before;
@@ -283,7 +287,7 @@ absl::StatusOr<ShrinkResult> Shrinker::Run() {
   // mismatch and with this trace hash.
   absl::StatusOr<RunReport> last = Replay(current_, /*keep_events=*/true);
   if (!last.ok()) return last.status();
-  if (!last->failed || last->invariant() != file_.invariant || last->replay_mismatches != 0 ||
+  if (!last->failed || FailureSignature(*last) != signature_ || last->replay_mismatches != 0 ||
       last->decisions != current_)
     return absl::InternalError(fmt::format(
         "the shrunk decision list did not replay to the run it was kept for ({} mismatches, invariant "

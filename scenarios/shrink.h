@@ -1,7 +1,8 @@
 // The shrinker: turns a failing run's recorded decision list into a shorter story that still fails
-// with the same invariant. It edits the list (zero or lower values, drop faults and crashes, fewer
+// with the same signature (scenarios/signature.h: the invariant and the shape of its evidence, e.g.
+// the same Raft group). It edits the list (zero or lower values, drop faults and crashes, fewer
 // context switches, zero or cut the tail, delete runs of decisions) and keeps an edit only if the
-// run still fails with the same first invariant and is smaller. Every run it makes is deterministic;
+// run still fails with the same signature and is smaller. Every run it makes is deterministic;
 // the wall-clock bound only decides how many edits are tried, and the result is the last kept edit.
 // Call from kernel context (it calls RunOnce); never yields. Not thread-safe.
 #pragma once
@@ -45,6 +46,7 @@ struct RunSize {
 
 struct ShrinkResult {
   FailureFile file;        // shrunk = true; `seedbed replay` reproduces it exactly
+  std::string signature;   // of the input's run, and of every kept edit's
   RunReport report;        // the shrunk run with every event kept (for reports)
   RunSize before;
   RunSize after;
