@@ -211,6 +211,7 @@ void CountFailure(CellResult& c, uint64_t seed, const std::string& invariant, co
     group = c.groups.end() - 1;
   }
   group->count++;
+  group->seeds.push_back(seed);
   if (seed <= group->first_seed) {
     group->first_seed = seed;
     group->first_message = message;
@@ -403,10 +404,22 @@ CampaignResult RunCampaign(const CampaignOptions& o, std::ostream& progress) {
   for (CellResult& c : result.cells) {
     std::sort(c.groups.begin(), c.groups.end(),
               [](const FailureGroup& a, const FailureGroup& b) { return a.first_seed < b.first_seed; });
+    for (FailureGroup& g : c.groups) std::sort(g.seeds.begin(), g.seeds.end());
     std::sort(c.nondeterministic_seeds.begin(), c.nondeterministic_seeds.end());
   }
   return result;
 }
+
+std::string_view FailureClassName(FailureClass c) {
+  switch (c) {
+    case FailureClass::kNew: return "new";
+    case FailureClass::kKnown: return "known";
+    case FailureClass::kRegressed: return "regressed";
+    case FailureClass::kGone: return "gone";
+  }
+  return "new";
+}
+
 
 std::string FormatCampaignTable(const CampaignResult& result) {
   std::string out = fmt::format("{:<30} {:<11} {:>7} {:>8} {:>11} {:>9}  {}\n", "scenario", "variant",
@@ -417,10 +430,24 @@ std::string FormatCampaignTable(const CampaignResult& result) {
       verdict = fmt::format("NONDETERMINISTIC ({} seeds)", c.nondeterministic);
     } else if (c.cell.expect_failure) {
       verdict = c.failures > 0 ? "bug found (expected)" : "NOT FOUND (expected a failure)";
+    } else if (c.failures == 0) {
+      verdict = "clean (expected)";
+    } else if (!result.classified) {
+      verdict = "UNEXPECTED FAILURE";
     } else {
-      verdict = c.failures == 0 ? "clean (expected)" : "UNEXPECTED FAILURE";
+      verdict = c.as_expected() ? "known failures only" : "NEW OR REGRESSED FAILURE";
     }
-    if (!c.groups.empty()) verdict += fmt::format(": {}", c.groups.front().invariant);
+    if (!result.classified) {
+      if (!c.groups.empty()) verdict += fmt::format(": {}", c.groups.front().invariant);
+    } else {
+      // Every group with its class, then what the baseline knew and no seed hit.
+      std::string groups;
+      for (const FailureGroup& g : c.groups)
+        groups += fmt::format("{}{} ({})", groups.empty() ? "" : ", ", g.invariant, FailureClassName(g.failure_class));
+      for (const FailureGroup& g : c.gone)
+        groups += fmt::format("{}{} (gone)", groups.empty() ? "" : ", ", g.invariant);
+      if (!groups.empty()) verdict += ": " + groups;
+    }
     out += fmt::format("{:<30} {:<11} {:>7} {:>8} {:>11} {:>9.0f}  {}\n", c.cell.scenario,
                        c.cell.variant, c.seeds, c.failures,
                        c.first_failing_seed ? std::to_string(*c.first_failing_seed) : "-",

@@ -4,12 +4,14 @@
 // which worker ran what. Call from the main thread; never yields.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string_view>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scenarios/runner.h"
@@ -35,14 +37,38 @@ struct CampaignOptions {
   bool progress_tty = false;           // redraw one progress line instead of periodic lines
 };
 
+// A failure group against the known-failures file of the campaign (scenarios/baseline.h): new
+// (not in it), known (in it as known or flaky), regressed (in it as fixed, and back), gone (in it
+// as known or flaky, not seen this time). Without a baseline every group is new.
+enum class FailureClass { kNew, kKnown, kRegressed, kGone };
+std::string_view FailureClassName(FailureClass c);
+
 // Failures of one cell with one signature (scenarios/signature.h: the invariant plus the shape of
-// its message, e.g. which Raft group broke); "known failure" baselines key on `signature` too.
+// its message, e.g. which Raft group broke); baselines of known failures key on `signature` too.
 struct FailureGroup {
+  FailureGroup() = default;
+  FailureGroup(std::string invariant_in, uint64_t count_in, uint64_t first_seed_in, std::string first_message_in,
+               std::string signature_in = "", std::vector<uint64_t> seeds_in = {})
+      : invariant(std::move(invariant_in)),
+        count(count_in),
+        first_seed(first_seed_in),
+        first_message(std::move(first_message_in)),
+        signature(std::move(signature_in)),
+        seeds(std::move(seeds_in)) {}
+
   std::string invariant;
   uint64_t count = 0;
   uint64_t first_seed = 0;
   std::string first_message;
-  std::string signature;   // empty only in hand-made groups: key() is then the invariant
+  std::string signature;        // empty only in hand-made groups: key() is then the invariant
+  std::vector<uint64_t> seeds;  // every failing seed of the group, sorted (count == seeds.size())
+  // The group's artifacts, relative to the report's directory ("" when not written): the failure
+  // file of first_seed, its shrunk failure file, the HTML report of the shown run.
+  std::string failure_file;
+  std::string shrunk_file;
+  std::string report_html;
+  FailureClass failure_class = FailureClass::kNew;
+  std::string baseline_status;  // its entry's status in the baseline ("known", "fixed", "flaky"), or ""
 
   const std::string& key() const { return signature.empty() ? invariant : signature; }
 };
@@ -58,6 +84,9 @@ struct CellResult {
   uint64_t nondeterministic = 0;
   std::optional<uint64_t> first_failing_seed;
   std::vector<FailureGroup> groups;   // by signature, sorted by first seed
+  // Baseline entries of this cell (known or flaky) that no seed hit: class kGone, count 0, the
+  // baseline's first seed. Sorted by signature.
+  std::vector<FailureGroup> gone;
   double cpu_s = 0;                   // wall time summed over the runs of this cell
   uint64_t events = 0;
   int64_t sim_ns = 0;
@@ -77,15 +106,21 @@ struct CellResult {
   uint64_t faults_injected = 0;
 
   double seeds_per_s() const { return cpu_s > 0 ? seeds / cpu_s : 0; }
-  // Buggy cells should fail, fixed ones should not.
+  // Buggy cells should fail; fixed ones should have no new or regressed failure (known and flaky
+  // ones of the baseline are allowed; without a baseline every failure is new).
   bool as_expected() const {
-    return nondeterministic == 0 && (cell.expect_failure ? failures > 0 : failures == 0);
+    if (nondeterministic != 0) return false;
+    if (cell.expect_failure) return failures > 0;
+    return std::none_of(groups.begin(), groups.end(), [](const FailureGroup& g) {
+      return g.failure_class == FailureClass::kNew || g.failure_class == FailureClass::kRegressed;
+    });
   }
 };
 
 struct CampaignResult {
   std::vector<CellResult> cells;
   double wall_s = 0;
+  bool classified = false;  // groups were classified against a baseline (the table shows classes)
   uint64_t total_seeds() const;
   uint64_t total_failures() const;
   uint64_t total_nondeterministic() const;

@@ -1,6 +1,11 @@
 #include "scenarios/campaign_report.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -45,15 +50,63 @@ std::string GroupReplay(const CampaignOptions& o, const CellResult& c, const Fai
   return ReplayCommand(config);
 }
 
+// The Perfetto trace or text timeline written beside an HTML report (reports/reports.h).
+std::string ReportSibling(const std::string& html, std::string_view suffix) {
+  if (html.size() < 5 || html.compare(html.size() - 5, 5, ".html") != 0) return "";
+  return html.substr(0, html.size() - 5) + std::string(suffix);
+}
+
+json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+std::string FromNull(const json& j) { return j.is_null() ? "" : j.get<std::string>(); }
+
+json GroupToJson(const CampaignOptions& o, const CellResult& c, const FailureGroup& g) {
+  return {{"signature", g.key()},
+          {"invariant", g.invariant},
+          {"count", g.count},
+          {"seeds", FormatSeedRanges(g.seeds)},
+          {"first_seed", g.first_seed},
+          {"first_message", g.first_message},
+          {"replay", GroupReplay(o, c, g)},
+          {"artifacts", {{"failure_file", OrNull(g.failure_file)},
+                         {"shrunk_file", OrNull(g.shrunk_file)},
+                         {"report_html", OrNull(g.report_html)},
+                         {"report_trace", OrNull(ReportSibling(g.report_html, ".trace.json"))},
+                         {"report_timeline", OrNull(ReportSibling(g.report_html, ".timeline.txt"))}}},
+          {"class", std::string(FailureClassName(g.failure_class))},
+          {"baseline_status", g.baseline_status.empty() ? json(nullptr) : json(g.baseline_status)}};
+}
+
+json GoneToJson(const FailureGroup& g) {
+  return {{"signature", g.key()},
+          {"invariant", g.invariant},
+          {"first_seed", g.first_seed},
+          {"baseline_status", g.baseline_status}};
+}
+
+absl::StatusOr<FailureGroup> GroupFromJson(const json& g) {
+  FailureGroup group{g.at("invariant").get<std::string>(), g.at("count").get<uint64_t>(),
+                     g.at("first_seed").get<uint64_t>(), g.at("first_message").get<std::string>()};
+  group.signature = g.at("signature").get<std::string>();
+  const json& artifacts = g.at("artifacts");
+  group.failure_file = FromNull(artifacts.at("failure_file"));
+  group.shrunk_file = FromNull(artifacts.at("shrunk_file"));
+  group.report_html = FromNull(artifacts.at("report_html"));
+  auto seeds = ParseSeedRanges(g.at("seeds").get<std::string>());
+  if (!seeds.ok())
+    return absl::InvalidArgumentError(fmt::format("group {}: seeds: {}", group.signature, std::string(seeds.status().message())));
+  group.seeds = *std::move(seeds);
+  if (group.seeds.size() != group.count || group.seeds.empty() || group.seeds.front() != group.first_seed)
+    return absl::InvalidArgumentError(fmt::format(
+        "group {}: seeds \"{}\" disagree with count {} and first_seed {}", group.signature,
+        g.at("seeds").get<std::string>(), group.count, group.first_seed));
+  return group;
+}
+
 json CellToJson(const CampaignOptions& o, const CellResult& c, const std::set<std::string>& known) {
   json groups = json::array();
-  for (const FailureGroup& g : c.groups)
-    groups.push_back({{"invariant", g.invariant},
-                      {"signature", g.key()},
-                      {"count", g.count},
-                      {"first_seed", g.first_seed},
-                      {"first_message", g.first_message},
-                      {"replay", GroupReplay(o, c, g)}});
+  for (const FailureGroup& g : c.groups) groups.push_back(GroupToJson(o, c, g));
+  json gone = json::array();
+  for (const FailureGroup& g : c.gone) gone.push_back(GoneToJson(g));
   json crash_points = json::object();
   for (const auto& [name, t] : c.crash_points)
     crash_points[name] = {{"runs_reached", t.runs_reached}, {"reached", t.reached},
@@ -75,6 +128,7 @@ json CellToJson(const CampaignOptions& o, const CellResult& c, const std::set<st
           {"sim_ns", c.sim_ns},
           {"faults_injected", c.faults_injected},
           {"groups", std::move(groups)},
+          {"gone", std::move(gone)},
           {"crash_points", std::move(crash_points)},
           {"probes", std::move(probes)},
           {"never_reached", NeverReached(c, known)},
@@ -83,7 +137,7 @@ json CellToJson(const CampaignOptions& o, const CellResult& c, const std::set<st
           {"timing", {{"cpu_s", c.cpu_s}, {"seeds_per_s", c.seeds_per_s()}}}};
 }
 
-CellResult CellFromJson(const json& j) {
+absl::StatusOr<CellResult> CellFromJson(const json& j) {
   CellResult c;
   c.cell.scenario = j.at("scenario").get<std::string>();
   c.cell.variant = j.at("variant").get<std::string>();
@@ -96,11 +150,11 @@ CellResult CellFromJson(const json& j) {
   c.events = j.at("events").get<uint64_t>();
   c.sim_ns = j.at("sim_ns").get<int64_t>();
   c.faults_injected = j.at("faults_injected").get<uint64_t>();
-  for (const json& g : j.at("groups"))
-    c.groups.push_back({g.at("invariant").get<std::string>(), g.at("count").get<uint64_t>(),
-                        g.at("first_seed").get<uint64_t>(), g.at("first_message").get<std::string>(),
-                        // Reports written before signatures grouped by invariant alone.
-                        g.value("signature", g.at("invariant").get<std::string>())});
+  for (const json& g : j.at("groups")) {
+    absl::StatusOr<FailureGroup> group = GroupFromJson(g);
+    if (!group.ok()) return group.status();
+    c.groups.push_back(*std::move(group));
+  }
   for (const auto& [name, t] : j.at("crash_points").items())
     c.crash_points[name] = {t.at("runs_reached").get<uint64_t>(), t.at("reached").get<uint64_t>(),
                             t.at("runs_armed").get<uint64_t>(), t.at("runs_fired").get<uint64_t>(),
@@ -114,6 +168,37 @@ CellResult CellFromJson(const json& j) {
   return c;
 }
 
+// At most ~200 characters of a seed list in Markdown; campaign.json has them all.
+std::string ShortSeedList(const std::vector<uint64_t>& seeds) {
+  constexpr size_t kMaxChars = 200;
+  std::string all = FormatSeedRanges(seeds);
+  if (all.size() <= kMaxChars) return all;
+  size_t cut = all.rfind(',', kMaxChars);
+  return all.substr(0, cut == std::string::npos ? kMaxChars : cut) + ", ... (all in campaign.json)";
+}
+
+// "new", "known", "known, flaky", "REGRESSED (was fixed)".
+std::string ClassText(const FailureGroup& g) {
+  switch (g.failure_class) {
+    case FailureClass::kNew: return "NEW";
+    case FailureClass::kKnown: return g.baseline_status == "flaky" ? "known, flaky" : "known";
+    case FailureClass::kRegressed: return "REGRESSED: was fixed";
+    case FailureClass::kGone: return "gone";
+  }
+  return "";
+}
+
+// "2 new, 1 known, 1 gone" for a cell, or "-" when it has no group and nothing gone.
+std::string ClassCounts(const CellResult& c) {
+  std::map<FailureClass, uint64_t> n;
+  for (const FailureGroup& g : c.groups) n[g.failure_class]++;
+  n[FailureClass::kGone] += c.gone.size();
+  std::string out;
+  for (const auto& [klass, count] : n)
+    if (count > 0) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", count, FailureClassName(klass));
+  return out.empty() ? "-" : out;
+}
+
 std::string Percent(uint64_t part, uint64_t whole) {
   return whole ? fmt::format("{:.0f}%", 100.0 * part / whole) : "-";
 }
@@ -125,9 +210,26 @@ void AppendCellDetails(const CampaignReport& r, const CellResult& c, const std::
                      c.seeds, c.failures, c.events, c.sim_ns / 1e9, c.faults_injected);
   if (!c.groups.empty()) {
     out += "\nFailures by signature (the invariant and the shape of its message: scenarios/signature.h):\n\n";
-    for (const FailureGroup& g : c.groups)
-      out += fmt::format("- **{}**: {} seeds, first seed {}: {}\n  signature: `{}`\n  replay: `{}`\n", g.invariant,
-                         g.count, g.first_seed, g.first_message, g.key(), GroupReplay(r.options, c, g));
+    for (const FailureGroup& g : c.groups) {
+      out += fmt::format("- **{}**{}: {} seeds, first seed {}: {}\n  signature: `{}`\n  replay: `{}`\n", g.invariant,
+                         r.result.classified ? fmt::format(" ({})", ClassText(g)) : "", g.count, g.first_seed,
+                         g.first_message, g.key(), GroupReplay(r.options, c, g));
+      out += fmt::format("  failing seeds: {}\n", ShortSeedList(g.seeds));
+      std::string links;
+      for (const auto& [name, path] : {std::pair{"failure file", &g.failure_file}, std::pair{"shrunk", &g.shrunk_file},
+                                       std::pair{"report", &g.report_html}})
+        if (!path->empty()) links += fmt::format("{}[{}]({})", links.empty() ? "" : ", ", name, *path);
+      if (!g.report_html.empty())
+        links += fmt::format(", [Perfetto trace]({}), [timeline]({})", ReportSibling(g.report_html, ".trace.json"),
+                             ReportSibling(g.report_html, ".timeline.txt"));
+      if (!links.empty()) out += fmt::format("  artifacts: {}\n", links);
+    }
+  }
+  if (!c.gone.empty()) {
+    out += "\nGone (in the baseline as known or flaky, not seen in this campaign):\n\n";
+    for (const FailureGroup& g : c.gone)
+      out += fmt::format("- **{}** (gone; was {}): the baseline's seed {}\n  signature: `{}`\n", g.invariant,
+                         g.baseline_status, g.first_seed, g.key());
   }
   if (!c.nondeterministic_seeds.empty()) {
     std::string seeds;
@@ -175,6 +277,7 @@ CampaignReport MakeCampaignReport(const CampaignOptions& options, CampaignResult
   r.shard_indices = {options.shard_index};
   r.seedbed_version = fmt::format("{} {}", kVersion, kGitDescribe);
   r.result = std::move(result);
+  ApplyBaseline(r.result, nullptr);
   return r;
 }
 
@@ -189,11 +292,18 @@ json CampaignReportToJson(const CampaignReport& r) {
     as_expected += c.as_expected();
     cpu_s += c.cpu_s;
   }
+  std::map<std::string, uint64_t> classes = {{"new", 0}, {"known", 0}, {"regressed", 0}, {"gone", 0}};
+  for (const CellResult& c : r.result.cells) {
+    for (const FailureGroup& g : c.groups) classes[std::string(FailureClassName(g.failure_class))]++;
+    classes["gone"] += c.gone.size();
+  }
   json seeds = {{"first", o.seed_first}, {"last", o.time_limit_s ? json(nullptr) : json(o.seed_last)}};
   if (o.time_limit_s) seeds["time_limit_s"] = *o.time_limit_s;
   return {{"format", kCampaignFormat},
           {"version", kCampaignFormatVersion},
           {"seedbed_version", r.seedbed_version},
+          {"tested", {{"label", r.label}, {"from", r.label_source}}},
+          {"baseline", r.baseline ? BaselineToJson(*r.baseline) : json(nullptr)},
           {"config",
            {{"strategy", std::string(StrategyName(o.base.strategy))},
             {"pct_depth", o.base.pct_depth},
@@ -210,7 +320,9 @@ json CampaignReportToJson(const CampaignReport& r) {
             {"failures", r.result.total_failures()},
             {"nondeterministic", r.result.total_nondeterministic()},
             {"cells_as_expected", as_expected},
-            {"cells", r.result.cells.size()}}},
+            {"cells", r.result.cells.size()},
+            {"classes", json(classes)}}},
+          {"date", r.date},
           {"timing", {{"wall_s", r.result.wall_s}, {"cpu_s", cpu_s}}}};
 }
 
@@ -224,6 +336,14 @@ absl::StatusOr<CampaignReport> CampaignReportFromJson(const json& j) {
                                                     version, kCampaignFormatVersion));
     CampaignReport r;
     r.seedbed_version = j.at("seedbed_version").get<std::string>();
+    r.label = j.at("tested").at("label").get<std::string>();
+    r.label_source = j.at("tested").at("from").get<std::string>();
+    r.date = j.at("date").get<std::string>();
+    if (!j.at("baseline").is_null()) {
+      absl::StatusOr<Baseline> b = BaselineFromJson(j.at("baseline"));
+      if (!b.ok()) return absl::InvalidArgumentError(fmt::format("baseline: {}", std::string(b.status().message())));
+      r.baseline = *std::move(b);
+    }
     const json& config = j.at("config");
     auto strategy = ParseStrategy(config.at("strategy").get<std::string>());
     if (!strategy.ok()) return absl::InvalidArgumentError(std::string(strategy.status().message()));
@@ -254,10 +374,13 @@ absl::StatusOr<CampaignReport> CampaignReportFromJson(const json& j) {
     }
     r.options.shard_index = r.shard_indices.front();
     for (const json& cell : j.at("cells")) {
-      r.result.cells.push_back(CellFromJson(cell));
+      absl::StatusOr<CellResult> c = CellFromJson(cell);
+      if (!c.ok()) return c.status();
+      r.result.cells.push_back(*std::move(c));
       r.options.cells.push_back(r.result.cells.back().cell);
     }
     r.result.wall_s = j.at("timing").at("wall_s").get<double>();
+    ApplyBaseline(r.result, r.baseline ? &*r.baseline : nullptr);
     return r;
   } catch (const json::exception& e) {
     return absl::InvalidArgumentError(fmt::format("malformed campaign report: {}", e.what()));
@@ -277,18 +400,101 @@ std::string FormatCampaignMarkdown(const CampaignReport& r) {
                      o.base.strategy == Strategy::kPct ? fmt::format(" (depth {})", o.base.pct_depth) : "",
                      o.check_determinism ? ", determinism checked" : "");
   out += fmt::format("- shards {} of {}{}\n", shards, o.shard_count, r.complete() ? " (complete)" : " (partial)");
+  out += fmt::format("- tested: {}\n", r.label.empty() ? "(no label: give --label, or run inside the engine's git work tree)"
+                                                   : fmt::format("{} (from {})", r.label, r.label_source));
+  out += fmt::format("- date: {}\n", r.date.empty() ? "-" : r.date);
+  if (r.baseline)
+    out += fmt::format("- baseline: {} entries, written from {} ({})\n", r.baseline->entries.size(),
+                       r.baseline->label.empty() ? "an unlabelled campaign" : r.baseline->label, r.baseline->date);
   out += fmt::format("- {} seeds, {} failures, {} nondeterministic; {:.1f}s elapsed\n\n", r.result.total_seeds(),
                      r.result.total_failures(), r.result.total_nondeterministic(), r.result.wall_s);
-  out += "| scenario | variant | seeds | failures | first failing seed | seeds/s | as expected |\n";
-  out += "|---|---|--:|--:|--:|--:|---|\n";
+  const bool classes = r.result.classified;
+  out += fmt::format("| scenario | variant | seeds | failures | first failing seed | seeds/s |{} as expected |\n",
+                     classes ? " classes |" : "");
+  out += fmt::format("|---|---|--:|--:|--:|--:|{}---|\n", classes ? "---|" : "");
   for (const CellResult& c : r.result.cells)
-    out += fmt::format("| {} | {} | {} | {} | {} | {:.1f} | {} |\n", c.cell.scenario, c.cell.variant, c.seeds,
+    out += fmt::format("| {} | {} | {} | {} | {} | {:.1f} |{} {} |\n", c.cell.scenario, c.cell.variant, c.seeds,
                        c.failures, c.first_failing_seed ? std::to_string(*c.first_failing_seed) : "-",
-                       c.seeds_per_s(),
+                       c.seeds_per_s(), classes ? fmt::format(" {} |", ClassCounts(c)) : "",
                        c.as_expected() ? "yes" : (c.cell.expect_failure ? "NO: bug not found" : "NO"));
   out += "\n## Cells\n";
   for (const CellResult& c : r.result.cells) AppendCellDetails(r, c, known, out);
   return out;
+}
+
+std::pair<std::string, std::string> LabelFromGit() {
+  FILE* pipe = popen("git describe --always --dirty 2>/dev/null", "r");
+  if (pipe == nullptr) return {"", ""};
+  char buffer[256];
+  std::string out;
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0 && out.size() < 4096) out.append(buffer, n);
+  if (pclose(pipe) != 0) return {"", ""};
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  if (out.empty() || out.find('\n') != std::string::npos) return {"", ""};
+  return {out, "git"};
+}
+
+std::string UtcDateNow() {
+  // The report's date only: nothing that reaches a run reads it.
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string FormatSeedRanges(const std::vector<uint64_t>& seeds) {
+  std::string out;
+  for (size_t i = 0; i < seeds.size();) {
+    size_t j = i;
+    while (j + 1 < seeds.size() && seeds[j + 1] == seeds[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    if (j >= i + 2) {
+      out += fmt::format("{}-{}", seeds[i], seeds[j]);
+    } else {
+      for (size_t k = i; k <= j; ++k) out += (k > i ? "," : "") + std::to_string(seeds[k]);
+    }
+    i = j + 1;
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<uint64_t>> ParseSeedRanges(std::string_view text) {
+  constexpr uint64_t kMaxSeeds = uint64_t{1} << 32;  // a report lists at most this many seeds per group
+  std::vector<uint64_t> seeds;
+  auto bad = [&](std::string_view why) {
+    return absl::InvalidArgumentError(fmt::format("malformed seed list '{}': {}",
+                                                  text.size() > 60 ? std::string(text.substr(0, 60)) + "..." : std::string(text), why));
+  };
+  auto number = [](std::string_view t, uint64_t& value) {
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+    return !t.empty() && ec == std::errc() && end == t.data() + t.size();
+  };
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    size_t dash = item.find('-');
+    uint64_t a = 0, b = 0;
+    if (dash == std::string_view::npos) {
+      if (!number(item, a)) return bad("expected a seed or A-B");
+      b = a;
+    } else if (!number(item.substr(0, dash), a) || !number(item.substr(dash + 1), b) || b < a) {
+      return bad("expected A-B with A <= B");
+    }
+    if (!seeds.empty() && a <= seeds.back()) return bad("seeds are not ascending and distinct");
+    if (b - a >= kMaxSeeds - seeds.size()) return bad("too many seeds");
+    for (uint64_t s = a;; ++s) {
+      seeds.push_back(s);
+      if (s == b) break;
+    }
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+    if (start == text.size()) return bad("trailing comma");
+  }
+  return seeds;
 }
 
 absl::Status WriteCampaignReport(const CampaignReport& r, const std::string& dir) {

@@ -2,14 +2,21 @@
 // and DIR/campaign.md; `seedbed merge` reads shard reports back and joins them (scenarios/merge.h).
 // A report is a value: it owns copies of everything. Never yields.
 //
-// campaign.json, format "seedbed.campaign" version 1. Everything outside a field named "timing" is
-// a function of (seedbed version, cells, seed range, run config, shards): two campaigns over the
-// same seed range give byte-equal JSON apart from "timing", whichever worker ran which seed. Maps
-// are JSON objects with sorted keys; lists are sorted as stated.
+// campaign.json, format "seedbed.campaign" version 2. Everything outside the fields "timing" and
+// "date" is a function of (seedbed version, tested label, baseline, cells, seed range, run config,
+// shards): two campaigns over the same seed range give byte-equal JSON apart from those two,
+// whichever worker ran which seed. (A merged report also differs from the unsharded one in "shards"
+// and in its artifacts' paths, which point into the shard folders.) Maps are JSON objects with
+// sorted keys; lists are sorted as stated.
 //
 //   format            "seedbed.campaign"
-//   version           1 (the format's version; a reader refuses others)
+//   version           2 (the format's version; a reader refuses others)
 //   seedbed_version   the build that ran it ("0.1.0 d002841"); merge refuses mixed builds
+//   tested            {label, from}: what was tested, the engine's version or commit: from "--label",
+//                     or "git" (`git describe --always --dirty` of the directory the campaign ran
+//                     in), or "" when neither; merge refuses shards of different labels
+//   baseline          the known-failures file the groups were classified against (its whole JSON,
+//                     scenarios/baseline.h), or null; merge refuses shards of different baselines
 //   config            what every run shared: strategy ("random" | "pct"), pct_depth, event_budget,
 //                     time_budget_ns, chaos_ns, liveness_ns, check_determinism (bool)
 //   seeds             {first, last} of the campaign's seed range (inclusive; last is null and
@@ -20,7 +27,8 @@
 //   cells[]           one per (scenario, variant), in the order the campaign ran them:
 //     scenario, variant
 //     expect_failure       a buggy variant: finding a violation is the expected outcome
-//     as_expected          buggy found a failure / fixed found none, and no nondeterminism
+//     as_expected          buggy found a failure / fixed has no new or regressed group, and no
+//                          nondeterminism
 //     seeds                seeds run
 //     failures             seeds whose run broke an invariant (or could not run: "harness-error")
 //     first_failing_seed   lowest failing seed, or null
@@ -28,10 +36,18 @@
 //                          differed (sorted)
 //     events, sim_ns       kernel events and simulated nanoseconds, summed over the runs
 //     faults_injected      faults the plans injected, summed over the runs
-//     groups[]             failures by signature (scenarios/signature.h: the invariant plus the
-//                          shape of its message, e.g. which Raft group), sorted by first seed:
-//                          {invariant, signature, count, first_seed, first_message, replay} where
-//                          replay is the one command that replays first_seed
+//     groups[]             failures by signature within the cell, sorted by first seed:
+//                          {signature, invariant, count, seeds, first_seed, first_message, replay}:
+//                          signature is the grouping key (scenarios/signature.h); seeds lists
+//                          every failing seed compactly ("3,7,10-14", FormatSeedRanges; count of
+//                          them, the first is first_seed); replay is the one command that replays
+//                          first_seed; class "new" | "known" | "regressed" against the baseline (all
+//                          new without one) and baseline_status (its entry's status, or null);
+//                          artifacts {failure_file, shrunk_file, report_html, report_trace,
+//                          report_timeline}: paths relative to the report's folder (a merged
+//                          report's point into the shard folders), null when not written
+//     gone[]               baseline entries of this cell, known or flaky, that no seed hit:
+//                          {signature, invariant, first_seed (the baseline's), baseline_status}
 //     crash_points{name}   {runs_reached, reached, runs_armed, runs_fired, fired}: runs that reached
 //                          the point, total reaches, runs in which it was armed, runs in which it
 //                          fired, total fires
@@ -43,23 +59,32 @@
 //     swarm                {runs: runs with a swarm-drawn plan, distinct: distinct plans,
 //                          plans{"kind,kind": runs}} (a plan = its set of enabled kinds)
 //     timing               {cpu_s: wall seconds summed over the runs, seeds_per_s}
-//   totals            {seeds, failures, nondeterministic, cells_as_expected, cells}
+//   totals            {seeds, failures, nondeterministic, cells_as_expected, cells,
+//                     classes{new, known, regressed, gone}: failure groups of each class}
+//   date              the campaign's start, UTC ("2026-12-01T17:30:00Z"; merge: the earliest
+//                     shard's): the one wall-clock value, outside determinism comparisons
 //   timing            {wall_s: the campaign's elapsed seconds (merge: summed over shards),
 //                     cpu_s: summed over every cell}
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
+#include "scenarios/baseline.h"
 #include "scenarios/campaign.h"
 
 namespace seedbed {
 
 inline constexpr const char kCampaignFormat[] = "seedbed.campaign";
-inline constexpr int kCampaignFormatVersion = 1;
+// 2: groups carry every failing seed, their artifacts and class; the report says what was tested,
+// when, and against which baseline (a version 1 report has none of these).
+inline constexpr int kCampaignFormatVersion = 2;
 
 struct CampaignReport {
   // Cells, seed range or time limit, base run config, check_determinism, shard_count. The fields
@@ -67,6 +92,14 @@ struct CampaignReport {
   CampaignOptions options;
   std::vector<int> shard_indices;  // the shards of options.shard_count this report holds, sorted
   std::string seedbed_version;
+  // What was tested: the engine's version or commit (--label, else `git describe` of the directory
+  // the campaign ran in), and where the label came from ("--label", "git", or "" when unknown).
+  std::string label;
+  std::string label_source;
+  // The campaign's start, UTC, "2026-12-01T17:30:00Z": the one wall-clock value of a report, kept
+  // beside "timing" and, like it, outside determinism comparisons and merge equality.
+  std::string date;
+  std::optional<Baseline> baseline;  // the known-failures file the groups were classified against
   CampaignResult result;
 
   bool complete() const;  // every shard present
@@ -82,6 +115,17 @@ absl::StatusOr<CampaignReport> CampaignReportFromJson(const nlohmann::json& json
 // The Markdown report: totals, one table of cells, then per cell its failure groups (with replay
 // commands), crash points, probes and those never reached, fault kinds and swarm plans.
 std::string FormatCampaignMarkdown(const CampaignReport& report);
+
+// Seed sets, compactly: sorted distinct seeds as "3,7,10-14" (runs of three or more consecutive
+// seeds as A-B). Parse is strict: ascending, distinct, no spaces; kInvalidArgument otherwise.
+std::string FormatSeedRanges(const std::vector<uint64_t>& seeds);
+absl::StatusOr<std::vector<uint64_t>> ParseSeedRanges(std::string_view text);
+
+// The label of what a campaign run in the current directory tests: {`git describe --always
+// --dirty`, "git"} inside a git work tree, else {"", ""}.
+std::pair<std::string, std::string> LabelFromGit();
+// Now, UTC, as "2026-12-01T17:30:00Z".
+std::string UtcDateNow();
 
 // Writes DIR/campaign.json and DIR/campaign.md.
 absl::Status WriteCampaignReport(const CampaignReport& report, const std::string& dir);

@@ -60,8 +60,19 @@ int Main(int argc, char** argv) {
                    "the shrunk run's Perfetto trace (.trace.json), HTML report and text timeline");
   fuzz->add_flag("--no-shrink", args.no_shrink, "With --out: do not shrink (reports show the unshrunk run)");
   fuzz->add_option("--shrink-time", args.shrink_time, "With --out: wall-time bound per shrink (default 60s)");
+  fuzz->add_option("--shrink-budget", args.shrink_budget,
+                   "With --out: total shrink time of the campaign (default 10m; \"none\": unbounded); groups "
+                   "past it keep their unshrunk failure file");
+  fuzz->add_option("--baseline", args.baseline_file,
+                   "Known-failures file (from `seedbed baseline`): classify each failure group as new, known, "
+                   "regressed or gone; --expect then fails only on new or regressed failures");
+  fuzz->add_option("--label", args.label,
+                   "What is tested, e.g. the engine's version or commit (default: `git describe` when run in a git "
+                   "work tree)");
+  fuzz->add_option("--junit", args.junit_file, "Also write JUnit XML here (one test case per cell)");
   fuzz->add_flag("--expect", args.expect,
-                 "Exit 0 when buggy variants fail and fixed ones pass (the bundled campaign)");
+                 "Exit 0 when buggy variants fail and fixed ones have no new or regressed failure (the bundled "
+                 "campaign; without --baseline every failure is new)");
   add_run_options(fuzz);
   fuzz->add_flag("--keep-going", args.keep_going,
                  "Do not stop a run at its first violation (slower; every phase and check runs)");
@@ -88,7 +99,30 @@ int Main(int argc, char** argv) {
       "merge", "Join the campaign.json reports of a campaign's shards into one report (JSON, Markdown, table)");
   merge->add_option("reports", args.reports, "campaign.json files, one per shard")->required();
   merge->add_option("--out", args.out_dir, "Write the merged campaign.json and campaign.md here");
-  merge->add_flag("--expect", args.expect, "Exit 0 when buggy variants failed and fixed ones passed");
+  merge->add_flag("--expect", args.expect,
+                  "Exit 0 when buggy variants failed and fixed ones have no new or regressed failure");
+  merge->add_flag("--shrink", args.shrink,
+                  "With --out: shrink each failure group once for the whole campaign (shards do not shrink)");
+  merge->add_option("--shrink-time", args.shrink_time, "With --shrink: wall-time bound per shrink (default 60s)");
+  merge->add_option("--shrink-budget", args.shrink_budget,
+                    "With --shrink: total shrink time (default 10m; \"none\": unbounded)");
+  merge->add_option("--baseline", args.baseline_file,
+                    "Classify against this known-failures file instead of the one the shards ran with");
+  merge->add_option("--junit", args.junit_file, "Also write JUnit XML here (one test case per cell)");
+
+  CLI::App* baseline = app.add_subcommand(
+      "baseline",
+      "Write the known-failures file after a campaign: each group it saw is known (flaky entries stay flaky); "
+      "with --from, an entry the campaign no longer saw becomes fixed, so its return is a regression");
+  baseline->add_option("report", args.reports, "The campaign's campaign.json (or its directory)")->required()->expected(1);
+  baseline->add_option("--out", args.out_file, "The baseline file to write")->required();
+  baseline->add_option("--from", args.from_file, "The previous baseline (keeps fixed and flaky entries, notes)");
+
+  CLI::App* history = app.add_subcommand(
+      "history", "Cells over campaigns (nights): a table per cell of seeds, failures by class, seeds/s, first "
+                 "failing seed; with --out, history.md and one SVG chart per cell");
+  history->add_option("reports", args.reports, "Campaign directories or campaign.json files, oldest first")->required();
+  history->add_option("--out", args.out_dir, "Write history.md and the charts here");
 
   CLI::App* demo = app.add_subcommand("demo", "The kernel's toy: a check-then-act race on a counter");
   demo->add_option("--seed", args.seed, "Seed")->required();
@@ -116,6 +150,8 @@ int Main(int argc, char** argv) {
   if (name == "fuzz") return seedbed::cli::Fuzz(args);
   if (name == "replay") return seedbed::cli::Replay(args);
   if (name == "merge") return seedbed::cli::Merge(args);
+  if (name == "baseline") return seedbed::cli::MakeBaseline(args);
+  if (name == "history") return seedbed::cli::History(args);
   if (name == "shrink") return seedbed::cli::Shrink(args);
   if (name == "demo") return seedbed::cli::Demo(args);
   if (name == "world-demo") return seedbed::cli::WorldDemo(args);

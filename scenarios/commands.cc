@@ -1,13 +1,18 @@
 #include "scenarios/commands.h"
 
+#include <algorithm>
 #include <iostream>
+#include <optional>
+#include <tuple>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "fmt/format.h"
 #include "scenarios/campaign.h"
+#include "scenarios/baseline.h"
 #include "scenarios/campaign_report.h"
+#include "scenarios/junit.h"
 #include "scenarios/cli_util.h"
 #include "scenarios/failure_file.h"
 #include "scenarios/runner.h"
@@ -226,41 +231,56 @@ int Replay(const Args& args) {
   return code;
 }
 
-// For one distinct failure of a campaign: its failure file, the shrunk failure file (unless
-// --no-shrink), and the Perfetto trace, HTML report and timeline of the shrunk run.
-void WriteFailureGroup(RunConfig config, const Args& args, double shrink_time_s, const std::string& stem,
-                       std::ostream& out) {
-  const std::string& dir = args.out_dir;
-  config.keep_events = args.no_shrink;  // the reports show the shrunk run, which keeps its own
+// What WriteFailureGroup wrote, by file name in the campaign's directory ("" if not written).
+struct GroupArtifacts {
+  std::string failure_file;
+  std::string shrunk_file;
+  std::string report_html;
+  double shrink_s = 0;
+};
+
+// For one distinct failure of a campaign: its failure file, the shrunk failure file (when
+// `shrink_time_s` > 0), and the Perfetto trace, HTML report and timeline of the shrunk run (of the
+// run itself when not shrunk).
+GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, double shrink_time_s,
+                                 const std::string& stem, std::ostream& out) {
+  GroupArtifacts written;
+  const bool shrink = shrink_time_s > 0;
+  config.keep_events = !shrink;  // the reports show the shrunk run, which keeps its own
   auto report = RunOnce(config);
   if (!report.ok()) {
     out << "    cannot rerun: " << std::string(report.status().message()) << "\n";
-    return;
+    return written;
   }
   FailureFile file = FailureFileFromReport(*report);
   std::string path = fmt::format("{}/{}.failure.json", dir, stem);
   if (absl::Status s = WriteFailureFile(path, file); !s.ok()) {
     out << "    " << std::string(s.message()) << "\n";
-    return;
+    return written;
   }
+  written.failure_file = stem + ".failure.json";
   out << "    failure file: " << path << "\n";
-  if (args.no_shrink) {
+  if (!shrink) {
     if (absl::Status s = WriteReports(*report, dir, stem, ReplayCommand(config), out, "    "); !s.ok())
       out << "    " << std::string(s.message()) << "\n";
-    return;
+    else
+      written.report_html = stem + ".html";
+    return written;
   }
   ShrinkOptions options;
   options.time_limit_s = shrink_time_s;
   auto shrunk = ::seedbed::Shrink(file, options, std::cerr);
   if (!shrunk.ok()) {
     out << "    shrink failed: " << std::string(shrunk.status().message()) << "\n";
-    return;
+    return written;
   }
+  written.shrink_s = shrunk->wall_s;
   std::string shrunk_path = fmt::format("{}/{}.shrunk.failure.json", dir, stem);
   if (absl::Status s = WriteFailureFile(shrunk_path, shrunk->file); !s.ok()) {
     out << "    " << std::string(s.message()) << "\n";
-    return;
+    return written;
   }
+  written.shrunk_file = stem + ".shrunk.failure.json";
   out << fmt::format("    shrunk: {} -> {} decisions ({} -> {} non-default), {} -> {} context switches, {} -> {} faults "
                      "({} runs, {:.1f}s)\n",
                      shrunk->before.decisions, shrunk->after.decisions, shrunk->before.nonzero_values,
@@ -270,6 +290,9 @@ void WriteFailureGroup(RunConfig config, const Args& args, double shrink_time_s,
   if (absl::Status s = WriteReports(shrunk->report, dir, stem + ".shrunk", "seedbed replay " + shrunk_path, out, "    ");
       !s.ok())
     out << "    " << std::string(s.message()) << "\n";
+  else
+    written.report_html = stem + ".shrunk.html";
+  return written;
 }
 
 int Shrink(const Args& args) {
@@ -308,6 +331,14 @@ int Shrink(const Args& args) {
         !s.ok())
       return UsageError(std::string(s.message()));
   return kExitClean;
+}
+
+absl::StatusOr<std::optional<double>> ParseShrinkBudget(const Args& args) {
+  if (args.shrink_budget.empty()) return std::optional<double>(kDefaultShrinkBudgetS);
+  if (args.shrink_budget == "none") return std::optional<double>();
+  auto seconds = ParseDurationSeconds(args.shrink_budget);
+  if (!seconds.ok()) return seconds.status();
+  return std::optional<double>(*seconds);
 }
 
 int Fuzz(const Args& args) {
@@ -362,8 +393,24 @@ int Fuzz(const Args& args) {
     if (!seconds.ok()) return UsageError(std::string(seconds.status().message()));
     shrink_time_s = *seconds;
   }
+  auto shrink_budget_s = ParseShrinkBudget(args);
+  if (!shrink_budget_s.ok()) return UsageError(std::string(shrink_budget_s.status().message()));
+  std::optional<Baseline> baseline;
+  if (!args.baseline_file.empty()) {
+    auto b = ReadBaseline(args.baseline_file);
+    if (!b.ok()) return UsageError(fmt::format("fuzz: --baseline: {}", std::string(b.status().message())));
+    baseline = *std::move(b);
+  }
+  const std::string date = UtcDateNow();
+  const std::pair<std::string, std::string> label =
+      args.label.empty() ? LabelFromGit() : std::pair<std::string, std::string>{args.label, "--label"};
 
-  CampaignResult result = RunCampaign(options, std::cerr);
+  CampaignReport campaign = MakeCampaignReport(options, RunCampaign(options, std::cerr));
+  campaign.date = date;
+  std::tie(campaign.label, campaign.label_source) = label;
+  campaign.baseline = std::move(baseline);
+  ApplyBaseline(campaign.result, campaign.baseline ? &*campaign.baseline : nullptr);
+  const CampaignResult& result = campaign.result;
   std::cout << FormatCampaignTable(result);
   std::cout << fmt::format("{} seeds in {:.1f}s with {} jobs{}\n", result.total_seeds(), result.wall_s,
                            options.jobs,
@@ -371,37 +418,67 @@ int Fuzz(const Args& args) {
                                ? fmt::format(" (shard {}/{})", options.shard_index, options.shard_count)
                                : "");
   if (!args.out_dir.empty()) {  // campaign.json + campaign.md (scenarios/campaign_report.h)
-    if (auto s = WriteCampaignReport(MakeCampaignReport(options, result), args.out_dir); !s.ok())
-      return UsageError(std::string(s.message()));
+    // Written before the failure files too, so that an interrupted shrink leaves a report.
+    if (auto s = WriteCampaignReport(campaign, args.out_dir); !s.ok()) return UsageError(std::string(s.message()));
     std::cout << fmt::format("report: {}/campaign.md (JSON: {}/campaign.json)\n", args.out_dir, args.out_dir);
   }
-  for (const CellResult& c : result.cells) {
-    for (const FailureGroup& g : c.groups) {
-      RunConfig config = options.base;
+  // A shard does not shrink: `merge --shrink` shrinks each group once for the whole campaign.
+  const bool shrink = !args.no_shrink && options.shard_count == 1;
+  if (!args.no_shrink && options.shard_count > 1 && !args.out_dir.empty() && result.total_failures() > 0)
+    std::cout << "note: a shard does not shrink its failures; `seedbed merge --shrink --out DIR` shrinks each "
+                 "failure group once\n";
+  WriteGroupArtifacts(campaign, args.out_dir, shrink ? shrink_time_s : 0, *shrink_budget_s, std::cout);
+  if (!args.out_dir.empty())
+    if (auto s = WriteCampaignReport(campaign, args.out_dir); !s.ok()) return UsageError(std::string(s.message()));
+  if (!args.junit_file.empty())
+    if (auto s = WriteJunitReport(campaign, args.junit_file); !s.ok()) return UsageError(std::string(s.message()));
+  return CampaignExitCode(result, args.expect);
+}
+
+void WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, double shrink_time_s,
+                         std::optional<double> shrink_budget_s, std::ostream& out) {
+  double shrink_spent_s = 0;
+  for (CellResult& c : campaign.result.cells) {
+    for (FailureGroup& g : c.groups) {
+      RunConfig config = campaign.options.base;
       config.scenario = c.cell.scenario;
       config.variant = c.cell.variant;
       config.seed = g.first_seed;
-      std::cout << fmt::format("  {} [{}] {}: {} seeds, first {}: {}\n    replay: {}\n", c.cell.scenario,
-                               c.cell.variant, g.invariant, g.count, g.first_seed, g.first_message,
-                               ReplayCommand(config));
-      if (args.out_dir.empty()) continue;
+      out << fmt::format("  {} [{}] {}{}: {} seeds, first {}: {}\n    replay: {}\n", c.cell.scenario, c.cell.variant,
+                         g.invariant,
+                         campaign.result.classified ? fmt::format(" ({})", FailureClassName(g.failure_class)) : "",
+                         g.count, g.first_seed, g.first_message, ReplayCommand(config));
+      if (dir.empty() || !g.failure_file.empty()) continue;  // nowhere to write, or written already
       if (g.invariant == kCrashInvariant) {
         // Rerunning it here would kill this process too.
-        std::cout << "    no failure file for a crash: the run does not finish; run the replay command "
-                     "under gdb\n";
+        out << "    no failure file for a crash: the run does not finish; run the replay command under gdb\n";
         continue;
       }
-      WriteFailureGroup(config, args, shrink_time_s,
-                        fmt::format("{}.{}.{}.seed{}", c.cell.scenario, c.cell.variant, g.invariant, g.first_seed),
-                        std::cout);
+      double time_s = shrink_time_s;
+      if (time_s > 0 && shrink_budget_s) {
+        time_s = std::min(time_s, *shrink_budget_s - shrink_spent_s);
+        if (time_s <= 0) out << fmt::format("    not shrunk: the shrink budget ({:.0f}s) is spent\n", *shrink_budget_s);
+      }
+      GroupArtifacts written = WriteFailureGroup(
+          config, dir, std::max(time_s, 0.0),
+          fmt::format("{}.{}.{}.seed{}", c.cell.scenario, c.cell.variant, g.invariant, g.first_seed), out);
+      shrink_spent_s += written.shrink_s;
+      g.failure_file = written.failure_file;
+      g.shrunk_file = written.shrunk_file;
+      g.report_html = written.report_html;
     }
+    for (const FailureGroup& g : c.gone)
+      out << fmt::format("  {} [{}] {} (gone): in the baseline as {}, not seen\n", c.cell.scenario, c.cell.variant,
+                         g.invariant, g.baseline_status);
   }
+}
+
+int CampaignExitCode(const CampaignResult& result, bool expect) {
   if (result.total_nondeterministic() > 0) return kExitNondeterminism;
-  if (args.expect) {
-    bool all_expected = std::all_of(result.cells.begin(), result.cells.end(),
-                                    [](const CellResult& c) { return c.as_expected(); });
-    return all_expected ? kExitClean : kExitViolation;
-  }
+  if (expect)
+    return std::all_of(result.cells.begin(), result.cells.end(), [](const CellResult& c) { return c.as_expected(); })
+               ? kExitClean
+               : kExitViolation;
   return result.total_failures() > 0 ? kExitViolation : kExitClean;
 }
 

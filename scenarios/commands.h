@@ -2,8 +2,17 @@
 // 0 clean, 1 an invariant failed, 2 bad usage or input, 3 nondeterminism detected.
 #pragma once
 
+#include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace seedbed {
+struct CampaignReport;
+struct CampaignResult;
+}  // namespace seedbed
 
 namespace seedbed::cli {
 
@@ -30,6 +39,12 @@ struct Args {
   int attempts = 5000;         // shrink --attempts
   std::string shrink_time;     // fuzz --shrink-time
   bool no_shrink = false;      // fuzz --no-shrink
+  std::string shrink_budget;   // fuzz/merge --shrink-budget: total shrink time ("none": unbounded)
+  bool shrink = false;         // merge --shrink
+  std::string baseline_file;   // fuzz/merge --baseline
+  std::string from_file;       // baseline --from
+  std::string label;           // fuzz --label
+  std::string junit_file;      // fuzz/merge --junit
   bool all = false;
   bool trace = false;
   bool expect = false;
@@ -44,8 +59,32 @@ int Run(const Args& args);
 int Fuzz(const Args& args);
 int Replay(const Args& args);
 int Merge(const Args& args);  // scenarios/merge.cc
+int MakeBaseline(const Args& args);  // `seedbed baseline`, scenarios/baseline_command.cc
+int History(const Args& args);       // scenarios/campaign_history.cc
 int Shrink(const Args& args);
 int Demo(const Args& args);
 int WorldDemo(const Args& args);
+
+// --- shared by fuzz, merge, baseline and history ---
+
+// A campaign.json, or a directory holding one (scenarios/baseline_command.cc).
+std::string CampaignJsonPath(const std::string& path);
+
+// A campaign's total shrink time unless --shrink-budget says otherwise: shrinking took 97% of a
+// nightly campaign when each of its groups could take the 60 s per-shrink bound.
+inline constexpr double kDefaultShrinkBudgetS = 600;
+// --shrink-budget: the default, a duration, or "none" (nullopt: unbounded). kInvalidArgument if bad.
+absl::StatusOr<std::optional<double>> ParseShrinkBudget(const Args& args);
+
+// Prints every failure group of the report (with its class when classified, and its replay
+// command) and, with a `dir`, writes the artifacts of each group that has none yet: its failure
+// file, shrunk file (shrink_time_s > 0, at most that long each, all of them within the budget)
+// and reports, recording their paths in the group. Gone groups are listed last per cell.
+void WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, double shrink_time_s,
+                         std::optional<double> shrink_budget_s, std::ostream& out);
+
+// 3 on nondeterminism; with `expect`, 0 when every cell is as expected (scenarios/campaign.h:
+// buggy cells fail, fixed ones have no new or regressed failure); else 1 on any failure.
+int CampaignExitCode(const CampaignResult& result, bool expect);
 
 }  // namespace seedbed::cli

@@ -2,12 +2,17 @@
 
 #include <algorithm>
 #include <iostream>
+#include <iterator>
+#include <filesystem>
 #include <map>
+#include <optional>
 
 #include "fmt/format.h"
 #include "scenarios/cli_util.h"
 #include "scenarios/commands.h"
 #include "scenarios/failure_file.h"
+#include "scenarios/junit.h"
+#include "scenarios/shrink.h"
 
 namespace seedbed {
 namespace {
@@ -30,6 +35,10 @@ std::string Difference(const CampaignReport& a, const CampaignReport& b) {
   if (x.seed_first != y.seed_first || x.time_limit_s.has_value() != y.time_limit_s.has_value() ||
       (!x.time_limit_s && x.seed_last != y.seed_last) || (x.time_limit_s && *x.time_limit_s != *y.time_limit_s))
     return "seed range differs";
+  if (a.label != b.label) return fmt::format("tested label '{}' vs '{}'", a.label, b.label);
+  if (a.baseline.has_value() != b.baseline.has_value() ||
+      (a.baseline && BaselineToJson(*a.baseline) != BaselineToJson(*b.baseline)))
+    return "--baseline differs";
   if (x.shard_count != y.shard_count) return fmt::format("shard count {} vs {}", x.shard_count, y.shard_count);
   if (x.cells.size() != y.cells.size()) return "scenarios or variants differ";
   for (size_t i = 0; i < x.cells.size(); ++i)
@@ -42,16 +51,21 @@ std::string Difference(const CampaignReport& a, const CampaignReport& b) {
 
 void MergeGroups(const std::vector<FailureGroup>& from, std::vector<FailureGroup>& into) {
   for (const FailureGroup& g : from) {
-    auto it = std::find_if(into.begin(), into.end(),
-                           [&](const FailureGroup& h) { return h.key() == g.key(); });
+    auto it = std::find_if(into.begin(), into.end(), [&](const FailureGroup& h) { return h.key() == g.key(); });
     if (it == into.end()) {
       into.push_back(g);
       continue;
     }
     it->count += g.count;
-    if (g.first_seed < it->first_seed) {
+    std::vector<uint64_t> seeds;
+    std::merge(it->seeds.begin(), it->seeds.end(), g.seeds.begin(), g.seeds.end(), std::back_inserter(seeds));
+    it->seeds = std::move(seeds);
+    if (g.first_seed < it->first_seed) {  // the group's artifacts are those of its first seed
       it->first_seed = g.first_seed;
       it->first_message = g.first_message;
+      it->failure_file = g.failure_file;
+      it->shrunk_file = g.shrunk_file;
+      it->report_html = g.report_html;
     }
   }
   std::sort(into.begin(), into.end(),
@@ -115,64 +129,95 @@ absl::StatusOr<CampaignReport> MergeCampaignReports(const std::vector<CampaignRe
     for (size_t c = 0; c < merged.result.cells.size(); ++c)
       MergeCell(reports[i].result.cells[c], merged.result.cells[c]);
     merged.result.wall_s += reports[i].result.wall_s;
+    if (!reports[i].date.empty() && (merged.date.empty() || reports[i].date < merged.date))
+      merged.date = reports[i].date;  // the campaign began when its first shard did
   }
+  ApplyBaseline(merged.result, merged.baseline ? &*merged.baseline : nullptr);
   return merged;
 }
 
 namespace cli {
 
+namespace fs = std::filesystem;
+
+// The report's artifact paths (relative to `from_dir`) made relative to `to_dir`, so that a merged
+// report points into the shard folders.
+void Rebase(CampaignReport& report, const fs::path& from_dir, const fs::path& to_dir) {
+  auto rebase = [&](std::string& path) {
+    if (path.empty()) return;
+    std::error_code ec;
+    fs::path moved = fs::relative(fs::absolute(from_dir / path, ec), fs::absolute(to_dir, ec), ec);
+    if (!ec && !moved.empty()) path = moved.generic_string();
+  };
+  for (CellResult& c : report.result.cells)
+    for (FailureGroup& g : c.groups) {
+      rebase(g.failure_file);
+      rebase(g.shrunk_file);
+      rebase(g.report_html);
+    }
+}
+
 int Merge(const Args& args) {
-  if (args.reports.empty()) {
-    std::cerr << "seedbed: merge: give one or more campaign.json files\n";
+  auto usage = [](const std::string& message) {
+    std::cerr << "seedbed: merge: " << message << "\n";
     return kExitUsage;
+  };
+  if (args.reports.empty()) return usage("give one or more campaign.json files");
+  if (args.shrink && args.out_dir.empty()) return usage("--shrink writes the shrunk files: give --out DIR");
+  double shrink_time_s = ShrinkOptions{}.time_limit_s;
+  if (!args.shrink_time.empty()) {
+    auto seconds = ParseDurationSeconds(args.shrink_time);
+    if (!seconds.ok()) return usage(std::string(seconds.status().message()));
+    shrink_time_s = *seconds;
   }
+  auto shrink_budget_s = ParseShrinkBudget(args);
+  if (!shrink_budget_s.ok()) return usage(std::string(shrink_budget_s.status().message()));
+  std::optional<Baseline> baseline;
+  if (!args.baseline_file.empty()) {
+    auto b = ReadBaseline(args.baseline_file);
+    if (!b.ok()) return usage(fmt::format("--baseline: {}", std::string(b.status().message())));
+    baseline = *std::move(b);
+  }
+  const fs::path to_dir = args.out_dir.empty() ? fs::path(".") : fs::path(args.out_dir);
   std::vector<CampaignReport> reports;
-  for (const std::string& path : args.reports) {
+  std::vector<std::string> paths;
+  for (const std::string& arg : args.reports) {
+    std::string path = CampaignJsonPath(arg);
     absl::StatusOr<CampaignReport> r = ReadCampaignReport(path);
-    if (!r.ok()) {
-      std::cerr << "seedbed: merge: " << std::string(r.status().message()) << "\n";
-      return kExitUsage;
-    }
+    if (!r.ok()) return usage(std::string(r.status().message()));
+    Rebase(*r, fs::path(path).parent_path(), to_dir);
     reports.push_back(*std::move(r));
+    paths.push_back(path);
   }
-  absl::StatusOr<CampaignReport> merged = MergeCampaignReports(reports, args.reports);
-  if (!merged.ok()) {
-    std::cerr << "seedbed: merge: " << std::string(merged.status().message()) << "\n";
-    return kExitUsage;
+  absl::StatusOr<CampaignReport> merged = MergeCampaignReports(reports, paths);
+  if (!merged.ok()) return usage(std::string(merged.status().message()));
+  if (baseline) {  // classify against this baseline instead of the shards' own
+    merged->baseline = std::move(baseline);
+    ApplyBaseline(merged->result, &*merged->baseline);
   }
-  if (!args.out_dir.empty()) {
-    if (auto s = EnsureWritableDir(args.out_dir); !s.ok()) {
-      std::cerr << "seedbed: merge: " << std::string(s.message()) << "\n";
-      return kExitUsage;
-    }
-    if (auto s = WriteCampaignReport(*merged, args.out_dir); !s.ok()) {
-      std::cerr << "seedbed: merge: " << std::string(s.message()) << "\n";
-      return kExitUsage;
-    }
-  }
+  if (!args.out_dir.empty())
+    if (auto s = EnsureWritableDir(args.out_dir); !s.ok()) return usage(std::string(s.message()));
   const CampaignResult& result = merged->result;
   std::cout << FormatCampaignTable(result);
   std::cout << fmt::format("{} seeds from {} report(s), shards {} of {}{}\n", result.total_seeds(),
                            reports.size(), merged->shard_indices.size(), merged->options.shard_count,
                            merged->complete() ? "" : " (INCOMPLETE: some shards missing)");
-  if (!args.out_dir.empty())
+  if (args.shrink) {
+    // Once per group of the whole campaign: groups a shard did not shrink get a failure file, a
+    // shrunk file and reports in the merged folder.
+    for (CellResult& c : merged->result.cells)
+      for (FailureGroup& g : c.groups)
+        if (g.shrunk_file.empty()) g.failure_file = g.report_html = "";
+  }
+  WriteGroupArtifacts(*merged, args.shrink ? args.out_dir : "", args.shrink ? shrink_time_s : 0, *shrink_budget_s,
+                      std::cout);
+  if (!args.out_dir.empty()) {
+    if (auto s = WriteCampaignReport(*merged, args.out_dir); !s.ok()) return usage(std::string(s.message()));
     std::cout << fmt::format("report: {}/campaign.md (JSON: {}/campaign.json)\n", args.out_dir, args.out_dir);
-  for (const CellResult& c : result.cells)
-    for (const FailureGroup& g : c.groups) {
-      RunConfig config = merged->options.base;
-      config.scenario = c.cell.scenario;
-      config.variant = c.cell.variant;
-      config.seed = g.first_seed;
-      std::cout << fmt::format("  {} [{}] {}: {} seeds, first {}: {}\n    replay: {}\n", c.cell.scenario,
-                               c.cell.variant, g.invariant, g.count, g.first_seed, g.first_message,
-                               ReplayCommand(config));
-    }
-  if (result.total_nondeterministic() > 0) return kExitNondeterminism;
-  if (args.expect)
-    return std::all_of(result.cells.begin(), result.cells.end(), [](const CellResult& c) { return c.as_expected(); })
-               ? kExitClean
-               : kExitViolation;
-  return result.total_failures() > 0 ? kExitViolation : kExitClean;
+  }
+  if (!args.junit_file.empty())
+    if (auto s = WriteJunitReport(*merged, args.junit_file); !s.ok()) return usage(std::string(s.message()));
+  return CampaignExitCode(result, args.expect);
 }
 
 }  // namespace cli

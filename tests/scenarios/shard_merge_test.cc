@@ -40,11 +40,16 @@ json Load(const std::string& path) {
   return json::parse(file);
 }
 
-// The report without the fields that legitimately differ between a merge and one campaign.
+// The report without the fields that legitimately differ between a merge and one campaign: timing,
+// the date, shards, and the artifacts' paths (a merged report points into the shard folders).
 json Comparable(json j) {
   j.erase("timing");
+  j.erase("date");
   j.erase("shards");
-  for (json& cell : j.at("cells")) cell.erase("timing");
+  for (json& cell : j.at("cells")) {
+    cell.erase("timing");
+    for (json& g : cell.at("groups")) g.erase("artifacts");
+  }
   return j;
 }
 
@@ -137,7 +142,8 @@ TEST_CASE("merge: the library merge sums cells and keeps the lowest first seed",
   CampaignOptions options;
   options.cells = {{"s", "buggy", true}};
   options.shard_count = 2;
-  auto shard = [&](int k, uint64_t first_seed, uint64_t count) {
+  auto shard = [&](int k, uint64_t first_seed, std::vector<uint64_t> seeds) {
+    const uint64_t count = seeds.size();
     CampaignOptions o = options;
     o.shard_index = k;
     CampaignResult r;
@@ -146,12 +152,12 @@ TEST_CASE("merge: the library merge sums cells and keeps the lowest first seed",
     c.seeds = 5;
     c.failures = count;
     c.first_failing_seed = first_seed;
-    c.groups = {{"single-writer", count, first_seed, "seed " + std::to_string(first_seed), "single-writer: x"}};
+    c.groups = {{"single-writer", count, first_seed, "seed " + std::to_string(first_seed), "single-writer: x", seeds}};
     c.probes["p"] = {1, 3};
     r.cells = {c};
     return MakeCampaignReport(o, r);
   };
-  auto merged = MergeCampaignReports({shard(1, 4, 2), shard(0, 7, 1)});
+  auto merged = MergeCampaignReports({shard(1, 4, {4, 6}), shard(0, 7, {7})});
   REQUIRE(merged.ok());
   const CellResult& c = merged->result.cells.at(0);
   CHECK(c.seeds == 10);
@@ -160,6 +166,7 @@ TEST_CASE("merge: the library merge sums cells and keeps the lowest first seed",
   REQUIRE(c.groups.size() == 1);
   CHECK(c.groups[0].count == 3);
   CHECK(c.groups[0].first_message == "seed 4");
+  CHECK(c.groups[0].seeds == std::vector<uint64_t>{4, 6, 7});
   CHECK(c.probes.at("p").reached == 6);
   CHECK(merged->complete());
   // Round trip through JSON keeps everything.
