@@ -328,3 +328,34 @@ TEST_CASE("seed lists: compact ranges, strictly parsed", "[nightly][seeds]") {
                           "0-18446744073709551615", "99999999999999999999"})
     CHECK_FALSE(ParseSeedRanges(bad).ok());
 }
+
+TEST_CASE("nightly: a report is deterministic apart from timing and date; the label comes from git",
+          "[nightly][determinism]") {
+  const std::string a = Dir("det_a"), b = Dir("det_b");
+  const std::string base = (kRoot / "det_base.json").string();
+  REQUIRE(Nightly(1, "fuzz nightly.engine --variant main --seeds 1..30 --no-shrink --out " + a).code == 1);
+  REQUIRE(Nightly(1, "baseline " + a + " --out " + base).code == 0);
+  // The same campaign against a baseline, with 1 and with 3 workers.
+  CommandResult r1 = Nightly(3, "fuzz nightly.engine --variant main --seeds 1..30 --no-shrink --jobs 1 --baseline " +
+                                    base + " --out " + a);
+  CommandResult r3 = Nightly(3, "fuzz nightly.engine --variant main --seeds 1..30 --no-shrink --jobs 3 --baseline " +
+                                    base + " --out " + b);
+  CHECK(r1.code == 1);
+  CHECK(r3.code == 1);
+  json ja = Load(a + "/campaign.json"), jb = Load(b + "/campaign.json");
+  CHECK_FALSE(ja.at("date").get<std::string>().empty());
+  for (json* j : {&ja, &jb}) {
+    j->erase("timing");
+    j->erase("date");
+    for (json& cell : j->at("cells")) cell.erase("timing");
+  }
+  CHECK(ja == jb);
+  CHECK(ja.at("totals").at("classes") == json{{"new", 1}, {"known", 2}, {"regressed", 0}, {"gone", 0}});
+  // Without --label, inside a git work tree (the build directory of a clone), `git describe` names it.
+  if (std::system("git rev-parse --is-inside-work-tree >/dev/null 2>&1") == 0) {
+    CHECK(ja.at("tested").at("from") == "git");
+    CHECK_FALSE(ja.at("tested").at("label").get<std::string>().empty());
+  } else {
+    CHECK(ja.at("tested") == json{{"label", ""}, {"from", ""}});
+  }
+}

@@ -53,8 +53,9 @@ json Comparable(json j) {
   return j;
 }
 
-// A small campaign whose buggy variant fails on some seeds: the merge has groups to join.
-const char kCampaign[] = "fuzz influxdb3.duplicate_writer --seeds 1..12 --no-shrink";
+// A small campaign whose buggy variant fails on some seeds: the merge has groups to join. Labelled,
+// so that the shards' label does not follow `git describe` of a work tree edited meanwhile.
+const char kCampaign[] = "fuzz influxdb3.duplicate_writer --seeds 1..12 --no-shrink --label merge-test";
 
 void Unset() {
   for (const char* name : {"JOB_COMPLETION_INDEX", "SEEDBED_SHARDS", "SLURM_ARRAY_TASK_ID",
@@ -108,9 +109,10 @@ TEST_CASE("merge: three shards merged equal the unsharded campaign", "[merge]") 
 
 TEST_CASE("merge: corrupt, incompatible and overlapping reports are refused with exit 2", "[merge]") {
   std::string a = Dir("refuse_a"), b = Dir("refuse_b"), c = Dir("refuse_c");
-  REQUIRE(Seedbed("fuzz influxdb3.duplicate_writer --variant fixed --seeds 1..4 --shard 0/2 --out " + a).code == 0);
-  REQUIRE(Seedbed("fuzz influxdb3.duplicate_writer --variant fixed --seeds 1..4 --shard 1/2 --out " + b).code == 0);
-  REQUIRE(Seedbed("fuzz influxdb3.duplicate_writer --variant fixed --seeds 1..6 --shard 1/2 --out " + c).code == 0);
+  const std::string fixed = "fuzz influxdb3.duplicate_writer --variant fixed --label merge-test ";
+  REQUIRE(Seedbed(fixed + "--seeds 1..4 --shard 0/2 --out " + a).code == 0);
+  REQUIRE(Seedbed(fixed + "--seeds 1..4 --shard 1/2 --out " + b).code == 0);
+  REQUIRE(Seedbed(fixed + "--seeds 1..6 --shard 1/2 --out " + c).code == 0);
   CHECK(Seedbed("merge " + a + "/campaign.json " + b + "/campaign.json").code == 0);
 
   Result overlap = Seedbed("merge " + a + "/campaign.json " + a + "/campaign.json");
@@ -120,6 +122,14 @@ TEST_CASE("merge: corrupt, incompatible and overlapping reports are refused with
   Result range = Seedbed("merge " + a + "/campaign.json " + c + "/campaign.json");
   CHECK(range.code == 2);
   CHECK_THAT(range.output, Catch::Contains("seed range differs"));
+
+  // Shards that tested different engines (labels) are not one campaign.
+  std::string other = Dir("refuse_label");
+  REQUIRE(Seedbed("fuzz influxdb3.duplicate_writer --variant fixed --label other-engine --seeds 1..4 --shard 1/2 "
+                  "--out " + other).code == 0);
+  Result label = Seedbed("merge " + a + "/campaign.json " + other + "/campaign.json");
+  CHECK(label.code == 2);
+  CHECK_THAT(label.output, Catch::Contains("tested label 'merge-test' vs 'other-engine'"));
 
   std::string garbage = Dir("refuse_garbage") + "/campaign.json";
   std::ofstream(garbage) << "{\"format\": \"seedbed.campaign\", \"version\": 1, \"cells\": [";
