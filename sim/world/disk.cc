@@ -160,13 +160,31 @@ absl::StatusOr<uint64_t> SimDisk::Open(std::string_view path, const model::OpenO
   }
   if (options.truncate) {
     Inode& node = inodes_[inode];
+    MarkChanged(node, 0, std::max(node.data.size(), node.synced.size()));
     node.data.clear();
-    node.dirty = node.data != node.synced;
+    RecheckDirty(node);
   }
   const uint64_t handle = next_handle_++;
   handles_[handle] =
       Handle{inode, std::string(path), options.write, options.share_delete, std::move(holder)};
   return handle;
+}
+
+void SimDisk::MarkChanged(Inode& node, uint64_t lo, uint64_t hi) {
+  node.dirty_lo = std::min(node.dirty_lo, lo);
+  node.dirty_hi = std::max(node.dirty_hi, hi);
+}
+
+// dirty = (data != synced), comparing only the changed range (bytes outside it are equal).
+void SimDisk::RecheckDirty(Inode& node) {
+  if (node.data.size() != node.synced.size()) {
+    node.dirty = true;
+    return;
+  }
+  const uint64_t hi = std::min<uint64_t>(node.dirty_hi, node.data.size());
+  node.dirty = node.dirty_lo < hi &&
+               node.data.compare(node.dirty_lo, hi - node.dirty_lo, node.synced, node.dirty_lo,
+                                 hi - node.dirty_lo) != 0;
 }
 
 absl::StatusOr<std::string> SimDisk::Read(uint64_t handle, uint64_t offset, size_t n) const {
@@ -181,9 +199,10 @@ absl::Status SimDisk::Write(uint64_t handle, uint64_t offset, std::string_view b
   absl::Status error;
   Inode* node = WritableInode(handle, &error);
   if (node == nullptr) return error;
+  MarkChanged(*node, std::min<uint64_t>(offset, node->data.size()), offset + bytes.size());
   if (node->data.size() < offset + bytes.size()) node->data.resize(offset + bytes.size(), '\0');
   node->data.replace(offset, bytes.size(), bytes.data(), bytes.size());
-  node->dirty = node->data != node->synced;
+  RecheckDirty(*node);
   return absl::OkStatus();
 }
 
@@ -191,8 +210,9 @@ absl::Status SimDisk::Append(uint64_t handle, std::string_view bytes) {
   absl::Status error;
   Inode* node = WritableInode(handle, &error);
   if (node == nullptr) return error;
+  MarkChanged(*node, node->data.size(), node->data.size() + bytes.size());
   node->data.append(bytes.data(), bytes.size());
-  node->dirty = node->data != node->synced;
+  RecheckDirty(*node);
   return absl::OkStatus();
 }
 
@@ -200,8 +220,10 @@ absl::Status SimDisk::Truncate(uint64_t handle, uint64_t size) {
   absl::Status error;
   Inode* node = WritableInode(handle, &error);
   if (node == nullptr) return error;
+  MarkChanged(*node, std::min<uint64_t>(size, node->data.size()),
+              std::max<uint64_t>({size, node->data.size(), node->synced.size()}));
   node->data.resize(size, '\0');
-  node->dirty = node->data != node->synced;
+  RecheckDirty(*node);
   return absl::OkStatus();
 }
 
@@ -209,8 +231,15 @@ absl::Status SimDisk::Sync(uint64_t handle) {
   const Handle* h = FindHandle(handle);
   if (h == nullptr) return absl::FailedPreconditionError("file handle is closed");
   Inode& node = inodes_[h->inode];
-  node.synced = node.data;
+  // Only the changed range differs: copy that (a whole-file copy per sync made SQLite's WAL
+  // syncs quadratic in the file's size).
+  node.synced.resize(node.data.size());
+  const uint64_t hi = std::min<uint64_t>(node.dirty_hi, node.data.size());
+  if (node.dirty_lo < hi)
+    node.synced.replace(node.dirty_lo, hi - node.dirty_lo, node.data, node.dirty_lo, hi - node.dirty_lo);
   node.dirty = false;
+  node.dirty_lo = UINT64_MAX;
+  node.dirty_hi = 0;
   return absl::OkStatus();
 }
 

@@ -33,6 +33,10 @@ class SimDisk {
     std::string data;
     std::string synced;  // the data as of the last Sync (what a crash can fall back to)
     bool dirty = false;  // data != synced
+    // Bytes [dirty_lo, dirty_hi) hold every difference between data and synced (a superset), so
+    // a write compares and a sync copies only what changed since the last sync, not the file.
+    uint64_t dirty_lo = UINT64_MAX;
+    uint64_t dirty_hi = 0;
   };
   struct Entry {
     bool dir = false;
@@ -95,6 +99,8 @@ class SimDisk {
   const std::vector<MetaOp>& journal() const { return journal_; }
 
  private:
+  static void MarkChanged(Inode& node, uint64_t lo, uint64_t hi);
+  static void RecheckDirty(Inode& node);
   const Handle* FindHandle(uint64_t handle) const;
   Inode* WritableInode(uint64_t handle, absl::Status* error);
   absl::Status CheckParent(std::string_view path) const;

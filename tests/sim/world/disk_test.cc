@@ -191,6 +191,29 @@ TEST_CASE("disk: a torn write keeps new blocks before the cut and old blocks aft
   CHECK(disk.Close(h).code() == absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_CASE("disk: dirty tracking by changed range: writes of equal bytes, truncate and regrow",
+          "[disk]") {
+  SimDisk disk("node", SharingMode::kPosix, 4);
+  uint64_t h = *disk.Open("f", Create(), "t");
+  REQUIRE(disk.SyncDir("").ok());
+  REQUIRE(disk.Append(h, "0123456789abcdef").ok());
+  REQUIRE(disk.Sync(h).ok());
+  REQUIRE(disk.Write(h, 4, "4567").ok());  // the same bytes: nothing to lose
+  DecisionList none;
+  Decisions d0(1, &none);
+  CHECK(disk.Crash(DiskDurability::kDropUnsynced, d0).empty());
+  h = *disk.Open("f", Create(), "t");
+  REQUIRE(disk.Truncate(h, 6).ok());       // shrink, then regrow with zeros and new bytes
+  REQUIRE(disk.Write(h, 10, "XY").ok());
+  REQUIRE(disk.Sync(h).ok());               // copies only the changed range
+  const std::string synced = std::string("012345") + std::string(4, '\0') + "XY";
+  REQUIRE(disk.Contents("f") == std::optional<std::string>(synced));
+  REQUIRE(disk.Write(h, 0, "Q").ok());
+  Decisions d1(1, &none);
+  CHECK(disk.Crash(DiskDurability::kDropUnsynced, d1).size() == 1);
+  CHECK(disk.Contents("f") == std::optional<std::string>(synced));
+}
+
 TEST_CASE("disk: a crash closes the process's handles; old handles fail, renames then work",
           "[disk]") {
   auto build = [](World& w) {
