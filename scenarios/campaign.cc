@@ -211,7 +211,7 @@ void CountFailure(CellResult& c, uint64_t seed, const std::string& invariant, co
     group = c.groups.end() - 1;
   }
   group->count++;
-  group->seeds.push_back(seed);
+  group->seeds.Insert(seed);
   if (seed <= group->first_seed) {
     group->first_seed = seed;
     group->first_message = message;
@@ -404,10 +404,41 @@ CampaignResult RunCampaign(const CampaignOptions& o, std::ostream& progress) {
   for (CellResult& c : result.cells) {
     std::sort(c.groups.begin(), c.groups.end(),
               [](const FailureGroup& a, const FailureGroup& b) { return a.first_seed < b.first_seed; });
-    for (FailureGroup& g : c.groups) std::sort(g.seeds.begin(), g.seeds.end());
     std::sort(c.nondeterministic_seeds.begin(), c.nondeterministic_seeds.end());
   }
   return result;
+}
+
+void SeedSet::InsertRange(uint64_t first, uint64_t last) {
+  // Absorb every range that overlaps or touches [first, last].
+  auto it = ranges_.upper_bound(first);
+  if (it != ranges_.begin()) {
+    auto before = std::prev(it);
+    if (first == 0 || before->second >= first - 1) it = before;
+  }
+  uint64_t lo = first, hi = last;
+  while (it != ranges_.end() && (it->first <= hi || (hi != UINT64_MAX && it->first == hi + 1))) {
+    lo = std::min(lo, it->first);
+    hi = std::max(hi, it->second);
+    size_ -= it->second - it->first + 1;
+    it = ranges_.erase(it);
+  }
+  ranges_[lo] = hi;
+  size_ += hi - lo + 1;
+}
+
+void SeedSet::Merge(const SeedSet& other) {
+  for (const auto& [first, last] : other.ranges_) InsertRange(first, last);
+}
+
+std::vector<uint64_t> SeedSet::ToVector() const {
+  std::vector<uint64_t> out;
+  for (const auto& [first, last] : ranges_)
+    for (uint64_t s = first;; ++s) {
+      out.push_back(s);
+      if (s == last) break;
+    }
+  return out;
 }
 
 std::string_view FailureClassName(FailureClass c) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -37,6 +38,32 @@ struct CampaignOptions {
   bool progress_tty = false;           // redraw one progress line instead of periodic lines
 };
 
+// A set of seeds kept as disjoint, non-adjacent closed ranges: its memory grows with the number of
+// runs of consecutive seeds, not with the seeds (a buggy cell failing on every seed of a long
+// campaign is one range), so that neither a campaign nor a reader of a hostile report can be made
+// to hold billions of numbers.
+class SeedSet {
+ public:
+  SeedSet() = default;
+  SeedSet(std::initializer_list<uint64_t> seeds) {
+    for (uint64_t s : seeds) Insert(s);
+  }
+  void Insert(uint64_t seed) { InsertRange(seed, seed); }
+  // REQUIRES: first <= last, and not the whole of uint64 (its size would not fit).
+  void InsertRange(uint64_t first, uint64_t last);
+  void Merge(const SeedSet& other);
+  uint64_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  uint64_t first() const { return ranges_.empty() ? 0 : ranges_.begin()->first; }  // 0 when empty
+  const std::map<uint64_t, uint64_t>& ranges() const { return ranges_; }  // first -> last, ascending
+  std::vector<uint64_t> ToVector() const;  // every seed; for tests and small sets
+  bool operator==(const SeedSet& other) const { return ranges_ == other.ranges_; }
+
+ private:
+  std::map<uint64_t, uint64_t> ranges_;
+  uint64_t size_ = 0;
+};
+
 // A failure group against the known-failures file of the campaign (scenarios/baseline.h): new
 // (not in it), known (in it as known or flaky), regressed (in it as fixed, and back), gone (in it
 // as known or flaky, not seen this time). Without a baseline every group is new.
@@ -48,7 +75,7 @@ std::string_view FailureClassName(FailureClass c);
 struct FailureGroup {
   FailureGroup() = default;
   FailureGroup(std::string invariant_in, uint64_t count_in, uint64_t first_seed_in, std::string first_message_in,
-               std::string signature_in = "", std::vector<uint64_t> seeds_in = {})
+               std::string signature_in = "", SeedSet seeds_in = {})
       : invariant(std::move(invariant_in)),
         count(count_in),
         first_seed(first_seed_in),
@@ -61,7 +88,7 @@ struct FailureGroup {
   uint64_t first_seed = 0;
   std::string first_message;
   std::string signature;        // empty only in hand-made groups: key() is then the invariant
-  std::vector<uint64_t> seeds;  // every failing seed of the group, sorted (count == seeds.size())
+  SeedSet seeds;                // every failing seed of the group (count == seeds.size())
   // The group's artifacts, relative to the report's directory ("" when not written): the failure
   // file of first_seed, its shrunk failure file, the HTML report of the shown run.
   std::string failure_file;

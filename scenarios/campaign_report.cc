@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <charconv>
 #include <fstream>
 #include <set>
@@ -95,7 +96,7 @@ absl::StatusOr<FailureGroup> GroupFromJson(const json& g) {
   if (!seeds.ok())
     return absl::InvalidArgumentError(fmt::format("group {}: seeds: {}", group.signature, std::string(seeds.status().message())));
   group.seeds = *std::move(seeds);
-  if (group.seeds.size() != group.count || group.seeds.empty() || group.seeds.front() != group.first_seed)
+  if (group.seeds.size() != group.count || group.seeds.empty() || group.seeds.first() != group.first_seed)
     return absl::InvalidArgumentError(fmt::format(
         "group {}: seeds \"{}\" disagree with count {} and first_seed {}", group.signature,
         g.at("seeds").get<std::string>(), group.count, group.first_seed));
@@ -169,7 +170,7 @@ absl::StatusOr<CellResult> CellFromJson(const json& j) {
 }
 
 // At most ~200 characters of a seed list in Markdown; campaign.json has them all.
-std::string ShortSeedList(const std::vector<uint64_t>& seeds) {
+std::string ShortSeedList(const SeedSet& seeds) {
   constexpr size_t kMaxChars = 200;
   std::string all = FormatSeedRanges(seeds);
   if (all.size() <= kMaxChars) return all;
@@ -445,33 +446,32 @@ std::string UtcDateNow() {
   return text;
 }
 
-std::string FormatSeedRanges(const std::vector<uint64_t>& seeds) {
+std::string FormatSeedRanges(const SeedSet& seeds) {
   std::string out;
-  for (size_t i = 0; i < seeds.size();) {
-    size_t j = i;
-    while (j + 1 < seeds.size() && seeds[j + 1] == seeds[j] + 1) ++j;
+  for (const auto& [first, last] : seeds.ranges()) {
     if (!out.empty()) out += ',';
-    if (j >= i + 2) {
-      out += fmt::format("{}-{}", seeds[i], seeds[j]);
+    if (last - first >= 2) {
+      out += fmt::format("{}-{}", first, last);
     } else {
-      for (size_t k = i; k <= j; ++k) out += (k > i ? "," : "") + std::to_string(seeds[k]);
+      out += std::to_string(first);
+      if (last != first) out += "," + std::to_string(last);
     }
-    i = j + 1;
   }
   return out;
 }
 
-absl::StatusOr<std::vector<uint64_t>> ParseSeedRanges(std::string_view text) {
-  constexpr uint64_t kMaxSeeds = uint64_t{1} << 32;  // a report lists at most this many seeds per group
-  std::vector<uint64_t> seeds;
+absl::StatusOr<SeedSet> ParseSeedRanges(std::string_view text) {
+  SeedSet seeds;
   auto bad = [&](std::string_view why) {
-    return absl::InvalidArgumentError(fmt::format("malformed seed list '{}': {}",
-                                                  text.size() > 60 ? std::string(text.substr(0, 60)) + "..." : std::string(text), why));
+    std::string shown(text.substr(0, 60));
+    if (text.size() > 60) shown += "...";
+    return absl::InvalidArgumentError(fmt::format("malformed seed list '{}': {}", shown, why));
   };
   auto number = [](std::string_view t, uint64_t& value) {
     auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
     return !t.empty() && ec == std::errc() && end == t.data() + t.size();
   };
+  std::optional<uint64_t> last_seen;
   size_t start = 0;
   while (start < text.size()) {
     size_t comma = text.find(',', start);
@@ -484,12 +484,10 @@ absl::StatusOr<std::vector<uint64_t>> ParseSeedRanges(std::string_view text) {
     } else if (!number(item.substr(0, dash), a) || !number(item.substr(dash + 1), b) || b < a) {
       return bad("expected A-B with A <= B");
     }
-    if (!seeds.empty() && a <= seeds.back()) return bad("seeds are not ascending and distinct");
-    if (b - a >= kMaxSeeds - seeds.size()) return bad("too many seeds");
-    for (uint64_t s = a;; ++s) {
-      seeds.push_back(s);
-      if (s == b) break;
-    }
+    if (last_seen && a <= *last_seen) return bad("seeds are not ascending and distinct");
+    if (a == 0 && b == UINT64_MAX) return bad("every seed there is");
+    seeds.InsertRange(a, b);
+    last_seen = b;
     if (comma == std::string_view::npos) break;
     start = comma + 1;
     if (start == text.size()) return bad("trailing comma");

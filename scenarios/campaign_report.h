@@ -116,10 +116,11 @@ absl::StatusOr<CampaignReport> CampaignReportFromJson(const nlohmann::json& json
 // commands), crash points, probes and those never reached, fault kinds and swarm plans.
 std::string FormatCampaignMarkdown(const CampaignReport& report);
 
-// Seed sets, compactly: sorted distinct seeds as "3,7,10-14" (runs of three or more consecutive
-// seeds as A-B). Parse is strict: ascending, distinct, no spaces; kInvalidArgument otherwise.
-std::string FormatSeedRanges(const std::vector<uint64_t>& seeds);
-absl::StatusOr<std::vector<uint64_t>> ParseSeedRanges(std::string_view text);
+// Seed sets, compactly: "3,7,10-14" (runs of three or more consecutive seeds as A-B). Parse is
+// strict: ascending and distinct, no spaces, not every uint64;
+// kInvalidArgument otherwise. Its memory is bounded by the text's length.
+std::string FormatSeedRanges(const SeedSet& seeds);
+absl::StatusOr<SeedSet> ParseSeedRanges(std::string_view text);
 
 // The label of what a campaign run in the current directory tests: {`git describe --always
 // --dirty`, "git"} inside a git work tree, else {"", ""}.

@@ -25,7 +25,9 @@ std::string GroupLine(const CampaignReport& r, const CellResult& c, const Failur
 std::string FailureText(const CampaignReport& r, const CellResult& c, std::string& message) {
   if (c.nondeterministic > 0) {
     message = fmt::format("nondeterministic: {} seeds", c.nondeterministic);
-    return fmt::format("seeds whose two runs differed: {}\n", FormatSeedRanges(c.nondeterministic_seeds));
+    SeedSet seeds;
+    for (uint64_t s : c.nondeterministic_seeds) seeds.Insert(s);
+    return fmt::format("seeds whose two runs differed: {}\n", FormatSeedRanges(seeds));
   }
   if (c.cell.expect_failure) {
     message = "expected a failure (a buggy variant), none found";

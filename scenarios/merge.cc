@@ -57,9 +57,7 @@ void MergeGroups(const std::vector<FailureGroup>& from, std::vector<FailureGroup
       continue;
     }
     it->count += g.count;
-    std::vector<uint64_t> seeds;
-    std::merge(it->seeds.begin(), it->seeds.end(), g.seeds.begin(), g.seeds.end(), std::back_inserter(seeds));
-    it->seeds = std::move(seeds);
+    it->seeds.Merge(g.seeds);
     if (g.first_seed < it->first_seed) {  // the group's artifacts are those of its first seed
       it->first_seed = g.first_seed;
       it->first_message = g.first_message;

@@ -310,21 +310,36 @@ TEST_CASE("nightly: a spent shrink budget leaves later groups unshrunk", "[night
   (void)shrunk;
 }
 
-TEST_CASE("seed lists: compact ranges, strictly parsed", "[nightly][seeds]") {
+TEST_CASE("seed lists: compact ranges, strictly parsed, memory bounded by the text", "[nightly][seeds]") {
   using seedbed::FormatSeedRanges;
   using seedbed::ParseSeedRanges;
+  using seedbed::SeedSet;
   CHECK(FormatSeedRanges({}) == "");
-  CHECK(FormatSeedRanges({3, 7, 10, 11, 12, 13, 14}) == "3,7,10-14");
-  CHECK(FormatSeedRanges({1, 2, 4, 5, 6}) == "1,2,4-6");  // a pair stays a pair
-  CHECK(FormatSeedRanges({18446744073709551614u, 18446744073709551615u}) ==
-        "18446744073709551614,18446744073709551615");
-  for (const std::vector<uint64_t>& seeds : std::vector<std::vector<uint64_t>>{
-           {}, {0}, {3, 7, 10, 11, 12, 13, 14}, {1, 2, 4, 5, 6}, {5, 6, 7, 18446744073709551615u}}) {
+  CHECK(FormatSeedRanges({14, 3, 12, 7, 10, 11, 13, 12}) == "3,7,10-14");  // any order, duplicates once
+  CHECK(FormatSeedRanges({1, 2, 4, 5, 6}) == "1,2,4-6");                   // a pair stays a pair
+  CHECK(FormatSeedRanges({18446744073709551614u, 18446744073709551615u, 0}) ==
+        "0,18446744073709551614,18446744073709551615");
+  SeedSet joined{5, 7};
+  joined.Insert(6);  // fills the gap: one range
+  CHECK(joined.ranges().size() == 1);
+  CHECK(joined.size() == 3);
+  SeedSet other{1, 2, 3, 9};
+  joined.Merge(other);
+  CHECK(FormatSeedRanges(joined) == "1-3,5-7,9");
+  CHECK(joined.size() == 7);
+  for (const SeedSet& seeds : std::vector<SeedSet>{{}, {0}, {3, 7, 10, 11, 12, 13, 14}, {1, 2, 4, 5, 6},
+                                                   {5, 6, 7, 18446744073709551615u}}) {
     auto parsed = ParseSeedRanges(FormatSeedRanges(seeds));
     REQUIRE(parsed.ok());
     CHECK(*parsed == seeds);
+    CHECK(parsed->size() == seeds.size());
   }
-  for (const char* bad : {"3,2", "3,3", "1-", "-4", "5-3", "1,,2", "1,", "a", " 1", "1-2-3", "2,1-4",
+  // Four billion seeds in a few bytes parse into one range, not four billion numbers.
+  auto huge = ParseSeedRanges("7,10-4000000009");
+  REQUIRE(huge.ok());
+  CHECK(huge->size() == 4000000001u);
+  CHECK(huge->ranges().size() == 2);
+  for (const char* bad : {"3,2", "3,3", "1-", "-4", "5-3", "1,,2", "1,", "a", " 1", "1-2-3", "2,1-4", "1-5,5",
                           "0-18446744073709551615", "99999999999999999999"})
     CHECK_FALSE(ParseSeedRanges(bad).ok());
 }

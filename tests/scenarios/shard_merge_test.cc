@@ -152,7 +152,7 @@ TEST_CASE("merge: the library merge sums cells and keeps the lowest first seed",
   CampaignOptions options;
   options.cells = {{"s", "buggy", true}};
   options.shard_count = 2;
-  auto shard = [&](int k, uint64_t first_seed, std::vector<uint64_t> seeds) {
+  auto shard = [&](int k, uint64_t first_seed, SeedSet seeds) {
     const uint64_t count = seeds.size();
     CampaignOptions o = options;
     o.shard_index = k;
@@ -176,7 +176,7 @@ TEST_CASE("merge: the library merge sums cells and keeps the lowest first seed",
   REQUIRE(c.groups.size() == 1);
   CHECK(c.groups[0].count == 3);
   CHECK(c.groups[0].first_message == "seed 4");
-  CHECK(c.groups[0].seeds == std::vector<uint64_t>{4, 6, 7});
+  CHECK(c.groups[0].seeds.ToVector() == std::vector<uint64_t>{4, 6, 7});
   CHECK(c.probes.at("p").reached == 6);
   CHECK(merged->complete());
   // Round trip through JSON keeps everything.
