@@ -282,17 +282,48 @@ class CrashRecovery : public Scenario {
     }
   }
 
+  // One connection's prepared statements (parsing each transaction's SQL anew cost more CPU
+  // than running it).
+  struct Statements {
+    sqlite3_stmt* begin = nullptr;
+    sqlite3_stmt* upsert = nullptr;
+    sqlite3_stmt* commit = nullptr;
+  };
+
   void Client(int c) {
     sqlite3* db = Open();
     if (db == nullptr) return;
+    Statements st;
+    const char* upsert = "INSERT INTO t(k, v, txn) VALUES(?1, ?2, ?3) ON CONFLICT(k) DO UPDATE "
+                         "SET v = excluded.v, txn = excluded.txn";
+    if (sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &st.begin, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, upsert, -1, &st.upsert, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "COMMIT", -1, &st.commit, nullptr) != SQLITE_OK) {
+      if (!kernel().CurrentTaskDoomed())
+        verdict().Fail("sqlite-integrity", fmt::format("client-{}: preparing: {}", c,
+                                                       sqlite3_errmsg(db)), kernel().Now());
+      return;
+    }
     for (int i = 0; i < kTransactions && !stop_ && started_ < kTransactions; ++i) {
-      RunTxn(db, c);
+      RunTxn(db, st, c);
       if (kernel().CurrentTaskDoomed() || !verdict().ok()) return;
     }
+    sqlite3_finalize(st.begin);
+    sqlite3_finalize(st.upsert);
+    sqlite3_finalize(st.commit);
     sqlite3_close(db);
   }
 
-  void RunTxn(sqlite3* db, int c) {
+  // Runs a prepared statement to completion; SQLITE_OK or its error, described in *error.
+  static int Step(sqlite3* db, sqlite3_stmt* stmt, std::string* error) {
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc == SQLITE_DONE) return SQLITE_OK;
+    *error = fmt::format("{}: {}", ResultName(sqlite3_extended_errcode(db)), sqlite3_errmsg(db));
+    return rc;
+  }
+
+  void RunTxn(sqlite3* db, const Statements& st, int c) {
     Txn& t = txns_.emplace_back();
     const size_t index = txns_.size() - 1;
     t.id = ++started_;
@@ -312,13 +343,17 @@ class CrashRecovery : public Scenario {
         break;
       }
     }
-    std::string sql = "BEGIN IMMEDIATE;";
-    for (const auto& [key, row] : t.writes)
-      absl::StrAppend(&sql, "INSERT INTO t(k, v, txn) VALUES('", key, "', ", row.v, ", ", row.txn,
-                      ") ON CONFLICT(k) DO UPDATE SET v = excluded.v, txn = excluded.txn;");
+    const std::vector<std::pair<std::string, Row>> writes = t.writes;  // t may move on a yield
     std::string error;
-    int rc = Exec(db, sql, &error);
-    if (rc == SQLITE_OK) rc = Exec(db, "COMMIT", &error);
+    int rc = Step(db, st.begin, &error);
+    for (size_t w = 0; rc == SQLITE_OK && w < writes.size(); ++w) {
+      const auto& [key, row] = writes[w];
+      sqlite3_bind_text(st.upsert, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+      sqlite3_bind_int64(st.upsert, 2, row.v);
+      sqlite3_bind_int64(st.upsert, 3, row.txn);
+      rc = Step(db, st.upsert, &error);
+    }
+    if (rc == SQLITE_OK) rc = Step(db, st.commit, &error);
     if (kernel().CurrentTaskDoomed()) return;  // unwinding: the txn stays kRunning -> kUnknown
     Txn& done = txns_[index];                  // txns_ may have grown meanwhile
     done.commit_seq = ++commit_seq_;
