@@ -69,10 +69,14 @@ class SequentialFile final : public leveldb::SequentialFile {
 
 // PosixMmapReadableFile: the whole file as of the open (tables are immutable once written).
 // Thread-safe: immutable.
-class WholeFile final : public leveldb::RandomAccessFile {
+class WholeFile final : public leveldb::RandomAccessFile, LeveldbEnv::Registered {
  public:
-  WholeFile(std::string name, std::string contents)
-      : name_(std::move(name)), contents_(std::move(contents)) {}
+  WholeFile(LeveldbEnv& env, std::string name, std::string contents)
+      : env_(env), name_(std::move(name)), contents_(std::move(contents)) {
+    env_.Register(this);
+  }
+  ~WholeFile() override { env_.Unregister(this); }
+  void ReleaseMemory() override { std::string().swap(contents_); }
 
   leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result,
                        char* scratch) const override {
@@ -86,13 +90,14 @@ class WholeFile final : public leveldb::RandomAccessFile {
   }
 
  private:
+  LeveldbEnv& env_;
   const std::string name_;
-  const std::string contents_;
+  std::string contents_;
 };
 
 // PosixWritableFile: a 64 KiB buffer; appends that do not fit flush it, a remainder of at least
 // the buffer's size is written at once. Sync of a MANIFEST syncs its directory first.
-class WritableFile final : public leveldb::WritableFile {
+class WritableFile final : public leveldb::WritableFile, LeveldbEnv::Registered {
  public:
   WritableFile(LeveldbEnv& env, std::string name, std::unique_ptr<model::File> file)
       : env_(env),
@@ -101,11 +106,17 @@ class WritableFile final : public leveldb::WritableFile {
         dirname_(Dirname(LeveldbEnv::ToPath(name_))),
         is_manifest_(Basename(name_).starts_with("MANIFEST")),
         file_(std::move(file)),
-        buf_(new char[kWritableFileBufferSize]) {}
+        buf_(new char[kWritableFileBufferSize]) {
+    env_.Register(this);
+  }
 
   ~WritableFile() override {
     if (!closed_) (void)Close();  // errors ignored, as upstream
+    env_.Unregister(this);
   }
+
+  // The model::File stays: destroying it would close it, an I/O call of the crashed process.
+  void ReleaseMemory() override { buf_.reset(); }
 
   leveldb::Status Append(const leveldb::Slice& data) override {
     size_t write_size = data.size();
@@ -226,6 +237,7 @@ class NullLogger final : public leveldb::Logger {
 
 LeveldbEnv::LeveldbEnv(model::Env env, LeveldbEnvOptions options)
     : env_(env), options_(std::move(options)) {
+  files_mu_ = env_.runtime->NewMutex("leveldb.files");
   locks_mu_ = env_.runtime->NewMutex("leveldb.locks");
   bg_mu_ = env_.runtime->NewMutex("leveldb.background");
   bg_cv_ = env_.runtime->NewCondVar("leveldb.background");
@@ -252,6 +264,27 @@ LeveldbEnvStats LeveldbEnv::stats() const {
   s.jobs_run = jobs_run_.load(std::memory_order_relaxed);
   s.threads_started = threads_started_.load(std::memory_order_relaxed);
   return s;
+}
+
+void LeveldbEnv::Register(Registered* file) {
+  MutexLock lock(*files_mu_);
+  file->prev = nullptr;
+  file->next = files_;
+  if (files_ != nullptr) files_->prev = file;
+  files_ = file;
+}
+
+void LeveldbEnv::Unregister(Registered* file) {
+  MutexLock lock(*files_mu_);
+  if (file->prev != nullptr) file->prev->next = file->next;
+  else files_ = file->next;
+  if (file->next != nullptr) file->next->prev = file->prev;
+  file->prev = file->next = nullptr;
+}
+
+void LeveldbEnv::Abandon() {
+  // No lock: the tasks that could hold files_mu_ are gone with their process.
+  for (Registered* f = files_; f != nullptr; f = f->next) f->ReleaseMemory();
 }
 
 std::string LeveldbEnv::ToPath(std::string_view name) {
@@ -299,7 +332,7 @@ leveldb::Status LeveldbEnv::NewRandomAccessFile(const std::string& fname,
   *result = nullptr;
   absl::StatusOr<std::string> contents = ReadWholeFile(*env_.fs, ToPath(fname));
   if (!contents.ok()) return ToLeveldb(contents.status(), fname);
-  *result = new WholeFile(fname, std::move(*contents));
+  *result = new WholeFile(*this, fname, std::move(*contents));
   return leveldb::Status::OK();
 }
 
@@ -313,6 +346,15 @@ leveldb::Status LeveldbEnv::OpenWritable(const std::string& fname, bool truncate
   absl::StatusOr<std::unique_ptr<model::File>> file = env_.fs->Open(ToPath(fname), options);
   if (!file.ok()) return ToLeveldb(file.status(), fname);
   *result = new WritableFile(*this, fname, std::move(*file));
+  if (Kind(fname) == "log") {
+    const std::string_view base = Basename(fname);
+    uint64_t number = 0;
+    for (char c : base.substr(0, base.size() - 4)) {
+      if (c < '0' || c > '9') return leveldb::Status::OK();  // not NNNNNN.log
+      number = number * 10 + static_cast<uint64_t>(c - '0');
+    }
+    newest_log_.store(number, std::memory_order_relaxed);
+  }
   return leveldb::Status::OK();
 }
 

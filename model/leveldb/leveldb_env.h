@@ -83,6 +83,26 @@ class LeveldbEnv final : public leveldb::Env {
 
   LeveldbEnvStats stats() const;
   model::Env& env() { return env_; }
+  // The number of the newest log file (NNNNNN.log) opened for writing, 0 before any: checkers use
+  // it to tell which log a write went to.
+  uint64_t newest_log() const { return newest_log_.load(std::memory_order_relaxed); }
+
+  // After a crash of the process (kernel context in a world): frees the buffers of every file still
+  // open (64 KiB per WritableFile, whole tables), as a crash frees a process's memory. REQUIRES:
+  // nothing of the crashed incarnation runs again; the Env and LevelDB's objects stay abandoned.
+  void Abandon();
+
+  // Files register here while they exist (for Abandon).
+  struct Registered {
+    virtual void ReleaseMemory() = 0;
+    Registered* prev = nullptr;
+    Registered* next = nullptr;
+
+   protected:
+    ~Registered() = default;
+  };
+  void Register(Registered* file);
+  void Unregister(Registered* file);
 
   // LevelDB's file names ("db/000005.log") as model::FileSystem paths: a leading "/" or "./" and
   // doubled or trailing slashes are dropped ("/db//x/" -> "db/x"; "." -> "", the root).
@@ -111,6 +131,10 @@ class LeveldbEnv final : public leveldb::Env {
   // Counters (atomic: on model/env/posix, LevelDB calls from several threads).
   std::atomic<uint64_t> writes_{0}, syncs_{0}, dir_syncs_{0}, renames_{0}, removes_{0};
   std::atomic<uint64_t> jobs_scheduled_{0}, jobs_run_{0}, threads_started_{0};
+
+  std::atomic<uint64_t> newest_log_{0};
+  std::unique_ptr<model::Mutex> files_mu_;
+  Registered* files_ = nullptr;  // guarded by files_mu_: open WritableFiles and read tables
 
   std::unique_ptr<model::Mutex> locks_mu_;
   absl::btree_set<std::string> locked_files_;  // guarded by locks_mu_
