@@ -160,7 +160,9 @@ class CrashRecovery : public Scenario {
       for (int i = 0; i < 10'000 && !ready_; ++i) kernel().SleepFor(10'000'000);
       if (!ready_) return;  // "recovers" fails in Check
       sqlite3* db = Open();
-      if (db != nullptr) Verify(db, "after the heal");
+      if (db == nullptr) return;
+      Verify(db, "after the heal");
+      if (!kernel().CurrentTaskDoomed()) sqlite3_close(db);
     });
   }
 
@@ -174,8 +176,8 @@ class CrashRecovery : public Scenario {
   Decisions& decisions() { return kernel().decisions(); }
 
   void OnCrash() {
-    // The crashed incarnation's connections are abandoned, as a crash abandons memory; the VFS
-    // object stays registered until the run ends so nothing dangles.
+    // The crashed incarnation's connections are abandoned, as a crash abandons memory (its Vfs,
+    // kept by the process, frees them).
     vfs_ = nullptr;
     ready_ = false;
     ++crashes_;
@@ -188,8 +190,9 @@ class CrashRecovery : public Scenario {
     auto vfs = model::sqlite::Vfs::Register(
         p.env(), absl::StrCat("seedbed-", ++vfs_serial_), MakeVfsOptions());
     assert(vfs.ok());
-    vfs_ = vfs->get();
-    vfss_.push_back(std::move(*vfs));
+    // Kept by the process: destroyed at its crash, which frees the memory of the connections the
+    // crash abandoned (none of SQLite's code runs again for them).
+    vfs_ = p.Keep(std::move(*vfs));
     if (mode_.journal == "delete") {
       absl::StatusOr<bool> hot = p.env().fs->Exists("t.db-journal");
       if (hot.ok() && *hot && setup_done_) hot_journal_seen_ = true;
@@ -200,6 +203,7 @@ class CrashRecovery : public Scenario {
       sqlite3* db = Open();
       if (db == nullptr) return;
       Verify(db, fmt::format("at restart {}", p.incarnation()));
+      if (!kernel().CurrentTaskDoomed()) sqlite3_close(db);
       if (kernel().CurrentTaskDoomed() || !verdict().ok()) return;
     }
     ready_ = true;
@@ -223,6 +227,7 @@ class CrashRecovery : public Scenario {
   // A connection with the variant's settings; null (and a violation where it means one) if
   // SQLite cannot open the database.
   sqlite3* Open() {
+    vfs_->Enter();
     sqlite3* db = nullptr;
     const int rc = sqlite3_open_v2(kDbPath, &db,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -240,6 +245,7 @@ class CrashRecovery : public Scenario {
   }
 
   int Exec(sqlite3* db, const std::string& sql, std::string* error = nullptr) {
+    vfs_->Enter();
     char* err = nullptr;
     const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
     if (error != nullptr && rc != SQLITE_OK)
@@ -315,7 +321,8 @@ class CrashRecovery : public Scenario {
   }
 
   // Runs a prepared statement to completion; SQLITE_OK or its error, described in *error.
-  static int Step(sqlite3* db, sqlite3_stmt* stmt, std::string* error) {
+  int Step(sqlite3* db, sqlite3_stmt* stmt, std::string* error) {
+    vfs_->Enter();
     int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc == SQLITE_DONE) return SQLITE_OK;
@@ -417,6 +424,7 @@ class CrashRecovery : public Scenario {
 
   bool Query(sqlite3* db, const char* sql, std::vector<std::string>* text, Rows* rows,
              std::string* error) {
+    vfs_->Enter();
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
@@ -531,7 +539,6 @@ class CrashRecovery : public Scenario {
   Process* process_ = nullptr;
   Mode mode_;
   model::sqlite::Vfs* vfs_ = nullptr;
-  std::vector<std::unique_ptr<model::sqlite::Vfs>> vfss_;
   inline static uint64_t vfs_serial_ = 0;  // VFS names must be unique process-wide; not traced
   std::vector<Txn> txns_;
   std::vector<std::string> failed_commits_;

@@ -5,7 +5,9 @@
 #include <sqlite3.h>
 
 #include <cassert>
+#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <new>
 #include <string>
 #include <utility>
@@ -113,6 +115,83 @@ struct Vfs::File {
   uint16_t shm_excl = 0;    // bit i: holds slot i exclusively
 };
 
+// --- SQLite's allocator: every block is filed under the Vfs current when it was made ---
+struct Vfs::Block {
+  Vfs* owner;  // null: not filed (made outside any Vfs, e.g. by sqlite3_initialize)
+  Block* prev;
+  Block* next;
+  uint64_t size;
+};
+static_assert(sizeof(Vfs::Block) % 16 == 0, "keeps SQLite's blocks 16-byte aligned");
+
+// The one current Vfs: SQLite's allocator is process-global, so this is too (set only from the
+// simulation's one thread; fibers switch only inside VFS calls, which set it again on return).
+Vfs* g_current = nullptr;
+bool g_filing = false;  // SQLITE_CONFIG_MALLOC succeeded
+
+struct Allocator {
+  static void Link(Vfs::Block* b, Vfs* owner) {
+    b->owner = owner;
+    b->prev = nullptr;
+    b->next = nullptr;
+    if (owner == nullptr) return;
+    b->next = owner->block_list_;
+    if (b->next != nullptr) b->next->prev = b;
+    owner->block_list_ = b;
+    ++owner->blocks_;
+  }
+  static void Unlink(Vfs::Block* b) {
+    if (b->owner == nullptr) return;
+    if (b->prev != nullptr) b->prev->next = b->next;
+    else b->owner->block_list_ = b->next;
+    if (b->next != nullptr) b->next->prev = b->prev;
+    --b->owner->blocks_;
+  }
+  static void* Malloc(int n) {
+    auto* b = static_cast<Vfs::Block*>(std::malloc(sizeof(Vfs::Block) + static_cast<size_t>(n)));
+    if (b == nullptr) return nullptr;
+    b->size = static_cast<uint64_t>(n);
+    Link(b, g_current);
+    return b + 1;
+  }
+  static void Free(void* p) {
+    if (p == nullptr) return;
+    Vfs::Block* b = static_cast<Vfs::Block*>(p) - 1;
+    Unlink(b);
+    std::free(b);
+  }
+  static void* Realloc(void* p, int n) {
+    if (p == nullptr) return Malloc(n);
+    Vfs::Block* b = static_cast<Vfs::Block*>(p) - 1;
+    Vfs* owner = b->owner;
+    Unlink(b);
+    auto* moved = static_cast<Vfs::Block*>(std::realloc(b, sizeof(Vfs::Block) + static_cast<size_t>(n)));
+    if (moved == nullptr) {
+      Link(b, owner);  // the old block stays valid
+      return nullptr;
+    }
+    moved->size = static_cast<uint64_t>(n);
+    Link(moved, owner);
+    return moved + 1;
+  }
+  static int Size(void* p) { return static_cast<int>((static_cast<Vfs::Block*>(p) - 1)->size); }
+  static int Roundup(int n) { return (n + 7) & ~7; }
+  static int Init(void*) { return SQLITE_OK; }
+  static void Shutdown(void*) {}
+  static void FreeAll(Vfs& vfs) {
+    while (vfs.block_list_ != nullptr) Free(vfs.block_list_ + 1);
+  }
+};
+
+// Sets the current Vfs again when a VFS call returns (it may have yielded to another task),
+// unless the call is being unwound by a crash.
+struct Resume {
+  Vfs& vfs;
+  ~Resume() {
+    if (std::uncaught_exceptions() == 0) vfs.Enter();
+  }
+};
+
 // The C entry points. Static member functions of a friend, so they reach Vfs's privates.
 struct VfsCallbacks {
   using File = Vfs::File;
@@ -132,10 +211,12 @@ struct VfsCallbacks {
   // --- sqlite3_io_methods ---
   static int Close(sqlite3_file* f) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     Vfs& vfs = *file.vfs;
     if (file.lock != SQLITE_LOCK_NONE) Unlock(f, SQLITE_LOCK_NONE);  // unixClose -> unixUnlock
     if (file.shm != nullptr) ShmUnmap(f, 0);
     if (file.lock_node != nullptr && --file.lock_node->refs == 0) vfs.locks_.erase(file.path);
+    std::erase(vfs.files_, &file);
     int rc = SQLITE_OK;
     if (file.file != nullptr && !file.file->Close().ok()) rc = IoError(vfs, SQLITE_IOERR_CLOSE);
     file.~File();
@@ -144,6 +225,7 @@ struct VfsCallbacks {
 
   static int Read(sqlite3_file* f, void* out, int n, sqlite3_int64 offset) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     std::string got;
     if (file.file == nullptr) {
       if (static_cast<uint64_t>(offset) < file.memory.size())
@@ -162,6 +244,7 @@ struct VfsCallbacks {
 
   static int Write(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     std::string_view bytes(static_cast<const char*>(data), n);
     if (file.file == nullptr) {
       if (file.memory.size() < static_cast<size_t>(offset) + n) file.memory.resize(offset + n);
@@ -174,6 +257,7 @@ struct VfsCallbacks {
 
   static int Truncate(sqlite3_file* f, sqlite3_int64 size) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     if (file.file == nullptr) {
       if (file.memory.size() > static_cast<size_t>(size)) file.memory.resize(size);
       return SQLITE_OK;
@@ -187,6 +271,7 @@ struct VfsCallbacks {
   // then, once, the directory of a created journal / WAL, ignoring errors as os_unix.c does.
   static int Sync(sqlite3_file* f, int flags) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     Vfs& vfs = *file.vfs;
     ++vfs.stats_.syncs;
     if ((flags & 0x0F) == SQLITE_SYNC_FULL) ++vfs.stats_.syncs_full;
@@ -205,6 +290,7 @@ struct VfsCallbacks {
 
   static int FileSize(sqlite3_file* f, sqlite3_int64* size) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     if (file.file == nullptr) {
       *size = static_cast<sqlite3_int64>(file.memory.size());
       return SQLITE_OK;
@@ -221,6 +307,7 @@ struct VfsCallbacks {
   // while another holds SHARED, and a refused EXCLUSIVE leaves PENDING to keep new readers out).
   static int Lock(sqlite3_file* f, int level) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     Vfs& vfs = *file.vfs;
     if (file.lock >= level) return SQLITE_OK;
     assert(level != SQLITE_LOCK_PENDING);
@@ -254,6 +341,7 @@ struct VfsCallbacks {
 
   static int Unlock(sqlite3_file* f, int level) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     if (file.lock <= level) return SQLITE_OK;
     Vfs::LockNode& node = *file.lock_node;
     if (file.lock > SQLITE_LOCK_SHARED) {
@@ -270,6 +358,7 @@ struct VfsCallbacks {
 
   static int CheckReservedLock(sqlite3_file* f, int* out) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     *out = file.lock_node != nullptr && file.lock_node->level > SQLITE_LOCK_SHARED;
     return SQLITE_OK;
   }
@@ -277,6 +366,7 @@ struct VfsCallbacks {
   // unixFileControl, the parts with meaning here; SQLITE_NOTFOUND for the rest, as SQLite expects.
   static int FileControl(sqlite3_file* f, int op, void* arg) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     switch (op) {
       case SQLITE_FCNTL_LOCKSTATE:
         *static_cast<int*>(arg) = file.lock;
@@ -308,6 +398,7 @@ struct VfsCallbacks {
   // adds UNDELETABLE_WHEN_OPEN.
   static int DeviceCharacteristics(sqlite3_file* f) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     int caps = file.powersafe_overwrite ? SQLITE_IOCAP_POWERSAFE_OVERWRITE : 0;
     if (file.vfs->options_.semantics == Semantics::kWindows)
       caps |= SQLITE_IOCAP_UNDELETABLE_WHEN_OPEN;
@@ -317,6 +408,7 @@ struct VfsCallbacks {
   // --- shared memory (unixShmMap / unixShmLock / unixShmBarrier / unixShmUnmap) ---
   static int ShmMap(sqlite3_file* f, int region, int region_bytes, int extend, void volatile** out) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     Vfs& vfs = *file.vfs;
     if (file.shm == nullptr) {
       std::unique_ptr<Vfs::ShmNode>& node = vfs.shms_[file.path];
@@ -342,6 +434,7 @@ struct VfsCallbacks {
 
   static int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     Vfs& vfs = *file.vfs;
     assert(file.shm != nullptr);
     Vfs::ShmNode& shm = *file.shm;
@@ -391,6 +484,7 @@ struct VfsCallbacks {
 
   static int ShmUnmap(sqlite3_file* f, int delete_flag) {
     File& file = Of(f);
+    Resume resume{*file.vfs};
     if (file.shm == nullptr) return SQLITE_OK;
     (void)delete_flag;  // the node goes when its last user leaves, deleted or not (see ShmNode)
     if (file.shm_excl | file.shm_shared) ShmLock(f, 0, SQLITE_SHM_NLOCK, SQLITE_SHM_UNLOCK);
@@ -415,6 +509,7 @@ struct VfsCallbacks {
   // needs to outlive the connection.
   static int Open(sqlite3_vfs* v, const char* name, sqlite3_file* f, int flags, int* out_flags) {
     Vfs& vfs = Of(v);
+    Resume resume{vfs};
     f->pMethods = nullptr;
     File* file = new (f) File();
     file->vfs = &vfs;
@@ -424,6 +519,7 @@ struct VfsCallbacks {
     if (name == nullptr || (flags & SQLITE_OPEN_DELETEONCLOSE)) {
       file->kind = Kind::kTemp;
       file->base.pMethods = Methods();
+      vfs.files_.push_back(file);
       return SQLITE_OK;
     }
     if (!NormalizePath(name, &file->path)) {
@@ -453,6 +549,7 @@ struct VfsCallbacks {
       ++node->refs;
     }
     file->base.pMethods = Methods();
+    vfs.files_.push_back(file);
     return SQLITE_OK;
   }
 
@@ -460,6 +557,7 @@ struct VfsCallbacks {
   // violation kWinRetries times, 25 ms * attempt apart; never a directory sync).
   static int Delete(sqlite3_vfs* v, const char* name, int sync_dir) {
     Vfs& vfs = Of(v);
+    Resume resume{vfs};
     std::string path;
     if (!NormalizePath(name, &path)) return SQLITE_IOERR_DELETE;
     const Kind kind = KindOfPath(path);
@@ -496,6 +594,7 @@ struct VfsCallbacks {
   // connection's delete fail under Windows semantics (winAccess reads attributes, no handle).
   static int Access(sqlite3_vfs* v, const char* name, int flags, int* out) {
     Vfs& vfs = Of(v);
+    Resume resume{vfs};
     *out = 0;
     std::string path;
     if (!NormalizePath(name, &path)) return SQLITE_OK;
@@ -545,6 +644,7 @@ struct VfsCallbacks {
   }
 
   static int Sleep(sqlite3_vfs* v, int microseconds) {
+    Resume resume{Of(v)};
     Of(v).env_.runtime->SleepFor(static_cast<int64_t>(microseconds) * 1000);
     return microseconds;
   }
@@ -568,6 +668,13 @@ Vfs::Vfs(Env env, std::string name, VfsOptions options)
 absl::StatusOr<std::unique_ptr<Vfs>> Vfs::Register(Env env, std::string name, VfsOptions options) {
   if (env.fs == nullptr || env.runtime == nullptr)
     return absl::InvalidArgumentError("sqlite vfs: the env needs a file system and a runtime");
+  static const bool filing = [] {
+    const sqlite3_mem_methods methods = {Allocator::Malloc, Allocator::Free, Allocator::Realloc,
+                                         Allocator::Size,   Allocator::Roundup, Allocator::Init,
+                                         Allocator::Shutdown, nullptr};
+    return sqlite3_config(SQLITE_CONFIG_MALLOC, &methods) == SQLITE_OK;
+  }();
+  g_filing = filing;
   if (int rc = sqlite3_initialize(); rc != SQLITE_OK)
     return absl::InternalError(absl::StrCat("sqlite3_initialize: ", ResultName(rc)));
   if (sqlite3_vfs_find(name.c_str()) != nullptr)
@@ -603,7 +710,21 @@ absl::StatusOr<std::unique_ptr<Vfs>> Vfs::Register(Env env, std::string name, Vf
   return vfs;
 }
 
-Vfs::~Vfs() { sqlite3_vfs_unregister(vfs_.get()); }
+Vfs::~Vfs() {
+  sqlite3_vfs_unregister(vfs_.get());
+  // Files SQLite never closed (a crashed process's connections): release what they own (their
+  // model::File closes without I/O), then every block SQLite made while this Vfs was current.
+  for (File* file : files_) file->~File();
+  files_.clear();
+  shms_.clear();
+  locks_.clear();
+  Allocator::FreeAll(*this);
+  if (g_current == this) g_current = nullptr;
+}
+
+void Vfs::Enter() {
+  if (g_filing) g_current = this;
+}
 
 int Vfs::ProcessLockLevel(std::string_view path) const {
   auto it = locks_.find(path);

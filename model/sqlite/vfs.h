@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/btree_map.h"
 #include "absl/status/statusor.h"
@@ -78,6 +79,16 @@ class Vfs {
   const VfsOptions& options() const { return options_; }
   Env& env() { return env_; }
 
+  // Memory: at the first Register, SQLite's allocator is replaced (SQLITE_CONFIG_MALLOC) by one
+  // that files every block under the Vfs current at the time (set by Enter, and again by every
+  // VFS call after it may have yielded). Destroying a Vfs closes the files its connections left
+  // open (without I/O: no SQLite code runs) and frees every block still filed under it: a crashed
+  // process's abandoned connections, which must never be used again. Call Enter before calling
+  // SQLite from a task of this Vfs's process (the VFS cannot see SQLite's own entry points).
+  // If SQLite was initialized before the first Register, blocks are not filed (they leak).
+  void Enter();
+  size_t blocks() const { return blocks_; }  // SQLite blocks filed under this Vfs now
+
   // The lock level (SQLITE_LOCK_*) the process holds on `path` through any connection, and how
   // many connections hold at least SHARED: for tests.
   int ProcessLockLevel(std::string_view path) const;
@@ -100,6 +111,13 @@ class Vfs {
   // By full path. Nodes live while a file refers to them (unix: unixInodeInfo / unixShmNode).
   absl::btree_map<std::string, std::unique_ptr<LockNode>, std::less<>> locks_;
   absl::btree_map<std::string, std::unique_ptr<ShmNode>, std::less<>> shms_;
+  std::vector<File*> files_;  // open files (closed at destruction if SQLite never closed them)
+ public:
+  struct Block;  // an allocation's header (vfs.cc)
+ private:
+  friend struct Allocator;
+  Block* block_list_ = nullptr;  // the blocks filed under this Vfs
+  size_t blocks_ = 0;
 };
 
 // The text of a SQLite result code with its extended code, e.g. "SQLITE_IOERR_DELETE (3338)".
