@@ -46,8 +46,13 @@ const char* DurabilityName(DiskDurability mode) {
     case DiskDurability::kDurable: return "durable";
     case DiskDurability::kDropUnsynced: return "drop-unsynced";
     case DiskDurability::kRandom: return "random";
+    case DiskDurability::kExt4Ordered: return "ext4-ordered";
   }
   return "?";
+}
+
+const char* CrashKindName(CrashKind kind) {
+  return kind == CrashKind::kProcess ? "process" : "machine";
 }
 
 const char* SharingName(SharingMode mode) {
@@ -154,6 +159,9 @@ std::vector<std::pair<std::string, std::string>> FaultPlan::KeyValues() const {
     kv.emplace_back("crash.restart_delay",
                     Duration(restart_delay_ns_min) + ".." + Duration(restart_delay_ns_max));
   }
+  if ((crash_interval_ns_mean > 0 || crash_point_arm_probability > 0) &&
+      machine_crash_probability != 1)
+    kv.emplace_back("crash.machine", Percent(machine_crash_probability));
   if (crash_point_arm_probability > 0) {
     kv.emplace_back("crash_point.arm", Percent(crash_point_arm_probability));
     kv.emplace_back("crash_point.fire", Percent(crash_point_fire_probability));

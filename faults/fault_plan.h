@@ -9,8 +9,13 @@
 //    the first attempt failed (e.g. Create meets its own object and must compare contents).
 //  - process crashes at random times, restarted after a delay: recovery from durable state only.
 //  - crash points (armed per run, fire with a probability): the same, at the named instant.
-//  - disk durability at a crash (durable, drop unsynced, random/torn per file): recovery must
-//    rely only on fsynced data and dir-synced entries.
+//  - crash kinds: a process crash (kill -9: the OS page cache survives, so everything written and
+//    every directory operation is kept) or a machine crash (power loss: the disk's durability
+//    profile decides what survives), drawn per crash.
+//  - disk durability at a machine crash, by profile: strict POSIX (drop unsynced, or random/torn
+//    per file and per entry) or ext4 data=ordered (directory operations survive as a prefix, an
+//    fsync commits every earlier one; unsynced appends lose a block-aligned tail): recovery must
+//    rely only on what the profile makes durable.
 //  - Windows sharing (rename/remove of an open file fails): retry after the holder closes.
 //  - message loss, duplication, reordering, partitions (one- or two-way) and their heals, broken
 //    streams: protocols retry and deduplicate; streams are re-established after a heal.
@@ -72,11 +77,20 @@ struct OpFaults {
   bool active() const;
 };
 
+// What survives a machine crash (see sim/world/disk.h for the exact rules of each profile).
 enum class DiskDurability : uint8_t {
   kDurable,       // nothing is lost at a crash (a battery-backed cache)
-  kDropUnsynced,  // unsynced data and un-dir-synced entries are all lost
-  kRandom,        // per file: kept, lost, or torn at a block boundary; per entry: kept or lost
+  kDropUnsynced,  // strict POSIX: unsynced data and un-dir-synced entries are all lost
+  kRandom,        // strict POSIX: per file kept, lost, or torn at a block boundary; per entry kept
+                  // or lost, each independently
+  kExt4Ordered,   // ext4 data=ordered: directory operations persist in order (a prefix survives);
+                  // an fsync of any file or directory commits every earlier one, and that file's
+                  // data; unsynced appends may lose a block-aligned tail, never become garbage
 };
+// A process crash keeps the OS page cache (every write and directory operation); a machine crash
+// (power loss) keeps what the durability profile says.
+enum class CrashKind : uint8_t { kProcess, kMachine };
+const char* CrashKindName(CrashKind kind);  // "process", "machine"
 enum class SharingMode : uint8_t { kPosix, kWindows };
 const char* DurabilityName(DiskDurability mode);
 const char* SharingName(SharingMode mode);
@@ -104,6 +118,9 @@ struct FaultPlan {
   double crash_point_arm_probability = 0;
   double crash_point_fire_probability = 0;
   std::vector<std::pair<std::string, double>> crash_point_fire_overrides;  // name -> probability
+  // Each injected crash (random or at a crash point) is a machine crash with this probability and
+  // a process crash otherwise (a kCrash decision, drawn only when strictly between 0 and 1).
+  double machine_crash_probability = 1;
 
   DiskDurability durability = DiskDurability::kDurable;
   SharingMode default_sharing = SharingMode::kPosix;  // for processes that do not choose

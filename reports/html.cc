@@ -419,6 +419,10 @@ void WriteHeader(const RunReport& r, const std::string& replay_command, std::ost
       "<div>faults injected <b>{}</b></div><div>trace hash <b>{:016x}</b></div></div>\n",
       r.sim_time_ns / 1e9, r.events, r.decisions.size(), nonzero, r.context_switches, r.faults_injected, r.trace_hash);
   if (!r.fault_plan.empty()) out << "<p class='muted'>fault plan: " << Escape(r.fault_plan) << "</p>\n";
+  if (r.process_crashes + r.machine_crashes > 0)
+    out << fmt::format("<p class='muted'>crashes: {} process (page cache kept), {} machine (power loss); "
+                       "crash mode {}</p>\n",
+                       r.process_crashes, r.machine_crashes, CrashModeName(r.crash_mode));
 }
 
 void WriteEventTable(const RunReport& r, std::ostringstream& out) {

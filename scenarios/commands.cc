@@ -70,6 +70,9 @@ void PrintRunSummary(const RunReport& report, std::ostream& out, const std::stri
                      c.scenario, c.variant, c.seed, StrategyName(c.strategy), report.events,
                      report.sim_time_ns / 1e9, report.trace_hash, report.decisions.size());
   if (!report.fault_plan.empty()) out << "faults: " << report.fault_plan << "\n";
+  if (report.process_crashes + report.machine_crashes > 0)
+    out << fmt::format("crashes: {} process (page cache kept), {} machine (power loss); crash mode {}\n",
+                       report.process_crashes, report.machine_crashes, CrashModeName(report.crash_mode));
   for (const std::string& note : report.notes) out << "note: " << note << "\n";
   if (!report.failed) {
     out << "result: ok (every invariant held)\n";

@@ -10,14 +10,21 @@
 namespace seedbed {
 namespace {
 
-// One pool per program (each forked campaign worker gets its own copy): stacks are mapped once.
-std::shared_ptr<StackPool> SharedStackPool() {
-  static std::shared_ptr<StackPool> pool = std::make_shared<StackPool>(KernelConfig{}.stack_bytes);
-  return pool;
+// One pool per stack size per program (each forked campaign worker gets its own copies): stacks
+// are mapped once and reused by every later run with that stack size. Runs are single-threaded
+// and a program's runs are sequential, so no lock.
+std::shared_ptr<StackPool> SharedStackPool(size_t stack_bytes) {
+  static std::vector<std::shared_ptr<StackPool>> pools;  // few sizes: a linear search
+  for (const std::shared_ptr<StackPool>& pool : pools)
+    if (pool->requested_bytes() == stack_bytes) return pool;
+  pools.push_back(std::make_shared<StackPool>(stack_bytes));
+  return pools.back();
 }
 
-KernelConfig ToKernelConfig(const RunConfig& c) {
+KernelConfig ToKernelConfig(const RunConfig& c, const ScenarioInfo& info) {
   KernelConfig k;
+  if (info.stack_bytes > 0) k.stack_bytes = info.stack_bytes;
+  k.crash_mode = info.crash_mode;
   k.seed = c.seed;
   k.strategy = c.strategy;
   k.pct_depth = c.pct_depth;
@@ -25,7 +32,7 @@ KernelConfig ToKernelConfig(const RunConfig& c) {
   k.time_budget_ns = c.time_budget_ns;
   k.replay = c.replay;
   k.trace_details = c.keep_events;
-  k.stack_pool = SharedStackPool();
+  k.stack_pool = SharedStackPool(k.stack_bytes);
   return k;
 }
 
@@ -148,7 +155,7 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
   auto history = std::make_shared<History>();
   Verdict verdict;
   {
-    World world(ToKernelConfig(config));
+    World world(ToKernelConfig(config, info));
     scenario->Bind(&verdict);
     scenario->Build(world, config);
     report.fault_plan = world.faults().Describe();
@@ -184,6 +191,9 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
     report.decisions = kernel.decisions().recorded();
     report.replay_mismatches = kernel.decisions().replay_mismatches();
     report.faults_injected = world.faults_injected();
+    report.process_crashes = world.crashes(CrashKind::kProcess);
+    report.machine_crashes = world.crashes(CrashKind::kMachine);
+    report.crash_mode = info.crash_mode;
     report.coverage = world.coverage().Summary();
     for (const auto& [name, r] : world.coverage().crash_points())
       report.coverage_points.push_back({name, true, r.reached, r.armed, r.fired});

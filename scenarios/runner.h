@@ -44,6 +44,9 @@ struct RunReport {
   std::string fault_plan;             // the (swarm-drawn) fault plan, described
   uint64_t context_switches = 0;      // resumes of a task other than the one that ran last
   uint64_t faults_injected = 0;
+  uint64_t process_crashes = 0;       // crashes that kept the page cache
+  uint64_t machine_crashes = 0;       // crashes that kept only what the durability profile says
+  CrashMode crash_mode = CrashMode::kUnwind;  // the scenario's (ScenarioInfo::crash_mode)
   std::vector<std::pair<std::string, std::string>> coverage;  // (crash point / probe, "reached 3, fired 1")
   // The same, as numbers, in name order (campaign reports aggregate these).
   struct CoveragePoint {

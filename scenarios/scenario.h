@@ -25,6 +25,11 @@ struct ScenarioInfo {
   std::vector<std::string> variants;          // the first is the default
   std::vector<std::string> failing_variants;  // variants expected to break an invariant
   std::string unavailable;  // non-empty: listed, but not runnable yet (says why)
+  // How a crash ends the tasks of a process (sim/kernel.h): kUnwind runs their destructors (a
+  // forced unwind); kAbandon runs nothing of them and leaks the process's kept objects, for engines
+  // built with exceptions or whose destructors must not run after a crash.
+  CrashMode crash_mode = CrashMode::kUnwind;
+  size_t stack_bytes = 0;  // per task; 0: KernelConfig's default (64 KiB)
 };
 
 // One run: (scenario, variant, config, seed), or equally its decision list.

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <new>
 #include <utility>
 
 #include <boost/context/fiber.hpp>
@@ -57,6 +58,7 @@ struct Task {
   std::string name;
   std::string waits_on;
   std::vector<TaskId> joiners;
+  TaskLink* links = nullptr;  // newest first (kAbandon mode only)
 };
 
 // Stable addresses (a fiber's frames hold references into it across switches), O(1) indexing.
@@ -103,6 +105,10 @@ struct Pending {
 };
 
 }  // namespace
+
+std::string_view CrashModeName(CrashMode mode) {
+  return mode == CrashMode::kAbandon ? "abandon" : "unwind";
+}
 
 std::string_view RunOutcomeName(RunOutcome outcome) {
   switch (outcome) {
@@ -151,6 +157,10 @@ struct Kernel::Impl {
   bool destroying = false;
   std::vector<ProcessId> pending_crashes;
   std::exception_ptr pending_exception;
+  // kAbandon: what crashes abandoned (kept objects, captures of tasks that never ran). Allocated on
+  // the first abandon and never freed, so nothing in it is ever destroyed; under LeakSanitizer it is
+  // marked as deliberately leaked.
+  std::vector<std::shared_ptr<void>>* graveyard = nullptr;
   ctx::fiber scheduler;  // the kernel's continuation while a task runs
   // ASan bookkeeping: the kernel's stack as seen from the tasks, and its fake stack.
   void* kernel_fake_stack = nullptr;
@@ -294,6 +304,15 @@ struct Kernel::Impl {
   void EndTask(TaskId id, std::string_view how);
   bool BlockImpl(std::string_view waits_on, TaskState state, Nanos deadline_ns);
   void UnwindTask(TaskId id);
+  // kAbandon: the first pass takes the task off the CPU queue and marks it done (so no wake-up or
+  // hand-off can reach it); the second runs its links and discards its stack or its unrun function.
+  void Doom(TaskId id);
+  void Discard(TaskId id);
+  void Bury(std::shared_ptr<void> object);
+  void AbandonTasks(const std::vector<TaskId>& ids) {
+    for (TaskId id : ids) Doom(id);
+    for (TaskId id : ids) Discard(id);
+  }
 
   // --- crashes ---
   void DoCrash(ProcessId pid);
@@ -444,6 +463,46 @@ void Kernel::Impl::UnwindTask(TaskId id) {
   current = saved;
   t.unwinding = false;
   EndTask(id, "unwound");
+}
+
+void Kernel::Impl::Doom(TaskId id) {
+  Task& t = tasks[id];
+  if (t.state == TaskState::kDone) return;
+  if (t.runnable_pos != kNotRunnable) RemoveRunnableAt(t.runnable_pos);
+  t.state = TaskState::kDone;
+  t.unwinding = true;  // for CurrentTaskDoomed; cleared by Discard: the task never runs again
+  ++t.wait_gen;        // its timers are stale
+}
+
+void Kernel::Impl::Discard(TaskId id) {
+  Task& t = tasks[id];
+  if (!t.unwinding) return;  // ended before the crash, or already discarded
+  t.unwinding = false;
+  // Harness bookkeeping, not the task's code: wait lists forget it, what it held or was handed
+  // passes on. A link may wake other tasks (never this one: it is done) and draw decisions.
+  while (TaskLink* link = Kernel::PopLink(t.links)) link->Abandoned(id);
+  if (t.fiber) {
+    // The fiber object is ended without its destructor (which would unwind): see kernel.h.
+    alignas(ctx::fiber) unsigned char grave[sizeof(ctx::fiber)];
+    ::new (static_cast<void*>(grave)) ctx::fiber(std::move(t.fiber));
+    boost::context::stack_context stack;
+    stack.size = t.stack_size;
+    stack.sp = static_cast<char*>(const_cast<void*>(t.stack_bottom)) + t.stack_size;
+    pool->Abandon(stack);
+  } else if (t.fn) {
+    // Never ran: its captures are the process's memory too; destroying them could run its code.
+    Bury(std::make_shared<std::function<void()>>(std::move(t.fn)));
+    t.fn = nullptr;
+  }
+  EndTask(id, "abandoned");
+}
+
+void Kernel::Impl::Bury(std::shared_ptr<void> object) {
+  if (graveyard == nullptr) {
+    graveyard = new std::vector<std::shared_ptr<void>>();
+    internal::IgnoreLeak(graveyard);
+  }
+  graveyard->push_back(std::move(object));
 }
 
 void Kernel::Impl::EndTask(TaskId id, std::string_view how) {
@@ -648,11 +707,20 @@ void Kernel::Impl::DoCrash(ProcessId pid) {
   p.crashed_ = true;
   ++crashing;
   trace.Add(now, pid, kKernelId, EventKind::kCrash, p.name_);
-  for (TaskId id : p.tasks_) tasks[id].unwinding = true;  // doomed from this instant
-  for (size_t i = 0; i < p.tasks_.size(); ++i) UnwindTask(p.tasks_[i]);
+  const bool abandon = config.crash_mode == CrashMode::kAbandon;
+  if (abandon) {
+    AbandonTasks(p.tasks_);
+  } else {
+    for (TaskId id : p.tasks_) tasks[id].unwinding = true;  // doomed from this instant
+    for (size_t i = 0; i < p.tasks_.size(); ++i) UnwindTask(p.tasks_[i]);
+  }
   for (size_t i = 0; i < p.crash_hooks_.size(); ++i) {
     std::function<void()> hook = p.crash_hooks_[i];  // a hook may register another
     hook();
+  }
+  if (abandon) {
+    for (auto& kept : p.kept_) Bury(std::move(kept));
+    p.kept_.clear();
   }
   while (!p.kept_.empty()) p.kept_.pop_back();  // reverse order of Keep
   --crashing;
@@ -667,10 +735,58 @@ Kernel::Kernel(KernelConfig config) : impl_(std::make_unique<Impl>(std::move(con
 Kernel::~Kernel() {
   Impl& k = *impl_;
   k.destroying = true;
+  if (k.config.crash_mode == CrashMode::kAbandon) {
+    std::vector<TaskId> live;
+    for (TaskId id = 0; id < k.tasks.size(); ++id)
+      if (k.tasks[id].state != TaskState::kDone) live.push_back(id);
+    k.AbandonTasks(live);
+    for (auto& p : k.processes) {
+      for (auto& kept : p->kept_) k.Bury(std::move(kept));
+      p->kept_.clear();
+    }
+    return;
+  }
   for (TaskId id = 0; id < k.tasks.size(); ++id) k.UnwindTask(id);
   for (auto& p : k.processes) {
     while (!p->kept_.empty()) p->kept_.pop_back();
   }
+}
+
+TaskLink* Kernel::PopLink(TaskLink*& head) {
+  TaskLink* link = head;
+  if (link == nullptr) return nullptr;
+  head = link->next_;
+  if (head != nullptr) head->prev_ = nullptr;
+  link->next_ = nullptr;
+  link->task_ = kNoTask;
+  return link;
+}
+
+void Kernel::Link(TaskId task, TaskLink& link) {
+  Impl& k = *impl_;
+  if (k.config.crash_mode != CrashMode::kAbandon || task == kNoTask) return;
+  Task& t = k.tasks[task];
+  if (t.state == TaskState::kDone) return;
+  Require(!link.linked(), "a TaskLink linked twice");
+  link.task_ = task;
+  link.prev_ = nullptr;
+  link.next_ = t.links;
+  if (t.links != nullptr) t.links->prev_ = &link;
+  t.links = &link;
+}
+
+void Kernel::Unlink(TaskLink& link) {
+  if (link.task_ == kNoTask) return;
+  Task& t = impl_->tasks[link.task_];
+  if (link.prev_ != nullptr) {
+    link.prev_->next_ = link.next_;
+  } else {
+    t.links = link.next_;
+  }
+  if (link.next_ != nullptr) link.next_->prev_ = link.prev_;
+  link.prev_ = nullptr;
+  link.next_ = nullptr;
+  link.task_ = kNoTask;
 }
 
 Process& Kernel::AddProcess(std::string name, BootFn boot) {

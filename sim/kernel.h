@@ -13,6 +13,27 @@
 // keeps running a dead process and corrupts the kernel. During the unwind, Yield/SleepFor/Block/
 // Join return at once and CurrentTaskDoomed() is true.
 //
+// That is CrashMode::kUnwind, the default. CrashMode::kAbandon (KernelConfig::crash_mode, chosen
+// per scenario through ScenarioInfo::crash_mode) runs nothing of a crashed task, as a real crash
+// does: for an engine built with exceptions, whose destructors a forced unwind would run until it
+// terminates at a noexcept boundary. The kernel then
+//  - never resumes or destroys the task's fiber. boost::context::fiber has no release(), so the
+//    fiber object is moved into raw storage whose lifetime ends without its destructor running
+//    ([basic.life]: ending an object's lifetime by reusing its storage is allowed when nothing
+//    depends on the destructor's side effects, and a fiber's only side effect is the unwind we
+//    avoid), and the kernel gives the stack back to its pool itself, as fiber_exit would have.
+//    Whatever the dead frames owned (heap memory, locks of their own process) is leaked, as a real
+//    crash leaks it. Under ASan the stack is never reused but registered as a LeakSanitizer root
+//    region instead, so that deliberate leak is not reported.
+//  - calls TaskLink::Abandoned on every link of the task (see TaskLink): sync objects (sim/sync.h)
+//    link their wait-list entries and lock holders, so the task leaves every wait list, a lock it
+//    held or was handed passes to a live waiter, and a notification it was picked for goes to
+//    another waiter. Tasks of other processes are not disturbed.
+//  - leaks the process's kept objects (Process::Keep) and the captures of tasks that never ran,
+//    instead of destroying them. The crash hooks (the world's disk) still run: they are the
+//    harness, not the process.
+// In kAbandon mode ~Kernel abandons the tasks and kept objects still alive in the same way.
+//
 // Any other exception escaping a task ends that task and is rethrown by Run()/RunUntil() in the
 // caller's context (so a Catch2 REQUIRE inside a task fails the test).
 #pragma once
@@ -37,6 +58,13 @@ inline constexpr TaskId kNoTask = ~TaskId{0};
 
 enum class Strategy : uint8_t { kRandom, kPct };
 
+// How a crash ends the tasks of a process (see the top of this file).
+enum class CrashMode : uint8_t {
+  kUnwind,   // destroy each fiber: a forced unwind runs the task's destructors (the default)
+  kAbandon,  // discard each stack: nothing of the task runs; kept objects are leaked
+};
+std::string_view CrashModeName(CrashMode mode);
+
 class StackPool;  // sim/stack_pool.h
 
 struct KernelConfig {
@@ -47,6 +75,7 @@ struct KernelConfig {
   uint64_t event_budget = 10'000'000;   // scheduler steps + timer events
   Nanos time_budget_ns = 3'600'000'000'000;  // one simulated hour
   size_t stack_bytes = 64 * 1024;       // per task, plus one guard page
+  CrashMode crash_mode = CrashMode::kUnwind;
   const DecisionList* replay = nullptr; // feed these decisions back first (replay/shrink)
   bool trace_details = true;            // keep event detail strings (the hash is always kept)
   // Optional: a stack pool shared by the Kernels of one thread (campaigns), so short runs do not
@@ -78,6 +107,32 @@ struct RunResult {
   std::vector<WaitingTask> waiting;  // filled on kDeadlock
 };
 
+class Kernel;
+
+// A harness object's memory of one task: its place in a wait list, a lock it holds. Linked with
+// Kernel::Link while that memory exists and unlinked (Kernel::Unlink) when it ends. When a crash
+// abandons the task (CrashMode::kAbandon), none of its destructors run, so the kernel calls
+// Abandoned(task) on each of its links, newest first, in kernel context; the link is already
+// unlinked then. Intrusive: linking never allocates. In kUnwind mode Link does nothing (the
+// task's destructors clean up). Internal to sim/ (sync objects).
+class TaskLink {
+ public:
+  virtual void Abandoned(TaskId task) = 0;
+  bool linked() const { return task_ != kNoTask; }
+
+ protected:
+  TaskLink() = default;
+  ~TaskLink() = default;
+  TaskLink(const TaskLink&) = delete;
+  TaskLink& operator=(const TaskLink&) = delete;
+
+ private:
+  friend class Kernel;
+  TaskLink* prev_ = nullptr;
+  TaskLink* next_ = nullptr;
+  TaskId task_ = kNoTask;
+};
+
 class Process;
 using BootFn = std::function<void(Process&)>;
 
@@ -90,7 +145,8 @@ class Process {
   bool crashed() const { return crashed_; }
   uint32_t incarnation() const { return incarnation_; }  // 0 on first boot, +1 per restart
 
-  // Keeps `object` alive until this process crashes or the kernel ends (destroyed in reverse order).
+  // Keeps `object` alive until this process crashes or the kernel ends (destroyed in reverse order;
+  // in CrashMode::kAbandon a crash leaks it instead, as a real crash abandons memory).
   template <typename T>
   T* Keep(std::unique_ptr<T> object) {
     T* raw = object.get();
@@ -170,13 +226,20 @@ class Kernel {
   // a waiter this returns true for, so a waiter whose timeout already fired never eats a wake-up.
   bool TryWake(TaskId task);
   std::string TaskLabel(TaskId task) const;  // "process/task", for wait descriptions
+  // Links `link` to `task` (see TaskLink); no effect in kUnwind mode, for kNoTask or a task that
+  // ended. REQUIRES: `link` is not linked.
+  void Link(TaskId task, TaskLink& link);
+  // No effect if `link` is not linked.
+  void Unlink(TaskLink& link);
 
   // --- crashes ---
   // Crashes `process` now: from kernel context, or from one of its own tasks (which then does not
   // return: its fiber is unwound). From a task of another process the crash happens at once (in
   // kernel context) and the caller is runnable again afterwards (the call may yield). Crashing a
-  // crashed process does nothing. Every task of it is unwound by destroying its fiber (forced
-  // unwind: destructors run, nothing else). Then its crash hooks run and its kept objects die.
+  // crashed process does nothing. In kUnwind mode every task of it is unwound by destroying its
+  // fiber (forced unwind: destructors run, nothing else), then its crash hooks run and its kept
+  // objects die. In kAbandon mode its tasks are discarded and its kept objects leaked (nothing of
+  // the process runs), then its crash hooks run.
   void Crash(Process& process);
   // Restarts a crashed process: incarnation + 1, its boot function runs as a new task.
   // REQUIRES: process.crashed().
@@ -192,6 +255,8 @@ class Kernel {
 
  private:
   struct Impl;
+  // Unlinks and returns the newest link of a task's list `head`, or null if it is empty.
+  static TaskLink* PopLink(TaskLink*& head);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -17,6 +17,7 @@
 #if defined(SEEDBED_ASAN_FIBERS)
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
+#include <sanitizer/lsan_interface.h>
 #define SEEDBED_ASAN_UNPOISON(addr, size) __asan_unpoison_memory_region((addr), (size))
 #else
 #define SEEDBED_ASAN_UNPOISON(addr, size) ((void)(addr), (void)(size))
@@ -39,6 +40,26 @@ inline void FinishSwitch(void* fake_stack_save, const void** bottom_old, size_t*
   __sanitizer_finish_switch_fiber(fake_stack_save, bottom_old, size_old);
 #else
   (void)fake_stack_save, (void)bottom_old, (void)size_old;
+#endif
+}
+
+// A heap object leaked on purpose (what a crash abandons): LeakSanitizer neither reports it nor
+// what it reaches.
+inline void IgnoreLeak(const void* object) {
+#if defined(SEEDBED_ASAN_FIBERS)
+  __lsan_ignore_object(object);
+#else
+  (void)object;
+#endif
+}
+
+// Memory LeakSanitizer scans for pointers, as it scans globals: an abandoned fiber stack, whose
+// dead frames still point at what they owned. REQUIRES: it stays mapped until the process exits.
+inline void RegisterLeakRoot(const void* begin, size_t size) {
+#if defined(SEEDBED_ASAN_FIBERS)
+  __lsan_register_root_region(begin, size);
+#else
+  (void)begin, (void)size;
 #endif
 }
 

@@ -33,7 +33,8 @@ size_t StackPool::DefaultGuardedLimit() {
   return limit;
 }
 
-StackPool::StackPool(size_t stack_bytes, size_t guarded_limit) : guarded_limit_(guarded_limit) {
+StackPool::StackPool(size_t stack_bytes, size_t guarded_limit)
+    : requested_bytes_(stack_bytes), guarded_limit_(guarded_limit) {
   page_bytes_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   const size_t min_bytes = 16 * 1024;
   if (stack_bytes < min_bytes) stack_bytes = min_bytes;
@@ -46,6 +47,8 @@ StackPool::~StackPool() {
     std::fprintf(stderr, "seedbed: StackPool destroyed with %zu stacks in use\n", in_use_);
     std::abort();
   }
+  // LeakSanitizer scans abandoned stacks at exit: their mappings must outlive the pool.
+  if (abandoned_ > 0) return;
   for (void* base : guarded_bases_) munmap(base, stack_bytes_ + page_bytes_);
   for (void* slab : slabs_) munmap(slab, stack_bytes_ * kSlabStacks);
   g_guarded_stacks.fetch_sub(guarded_, std::memory_order_relaxed);
@@ -126,6 +129,18 @@ void StackPool::Deallocate(boost::context::stack_context& stack) noexcept {
   }
   free_.push_back(bottom);
   --in_use_;
+}
+
+void StackPool::Abandon(boost::context::stack_context& stack) noexcept {
+#if defined(SEEDBED_ASAN_FIBERS)
+  char* bottom = static_cast<char*>(stack.sp) - stack.size;
+  SEEDBED_ASAN_UNPOISON(bottom, stack.size);
+  internal::RegisterLeakRoot(bottom, stack.size);
+  ++abandoned_;
+  --in_use_;
+#else
+  Deallocate(stack);
+#endif
 }
 
 }  // namespace seedbed

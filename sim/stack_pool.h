@@ -36,12 +36,19 @@ class StackPool {
 
   boost::context::stack_context Allocate();
   void Deallocate(boost::context::stack_context& stack) noexcept;
+  // A stack whose fiber was abandoned (a crash in CrashMode::kAbandon), never to run again: back to
+  // the free list like Deallocate. Under ASan it is kept out of reuse instead and registered as a
+  // LeakSanitizer root region (what the dead frames owned was leaked on purpose), and the pool then
+  // never unmaps its mappings.
+  void Abandon(boost::context::stack_context& stack) noexcept;
+  size_t abandoned() const { return abandoned_; }  // stacks kept out of reuse (ASan builds)
 
   // The stack handed out by the last Allocate (the kernel reads its bounds for ASan), and whether
   // it carries a canary (a slab stack).
   const boost::context::stack_context& last_allocated() const { return last_; }
   bool last_has_canary() const { return last_has_canary_; }
   size_t stack_bytes() const { return stack_bytes_; }
+  size_t requested_bytes() const { return requested_bytes_; }  // as given to the constructor
   size_t mapped() const { return guarded_ + slab_stacks_; }  // stacks mapped so far (free or in use)
   size_t guarded() const { return guarded_; }                // of which with a guard page
   size_t slabs() const { return slabs_.size(); }
@@ -63,6 +70,7 @@ class StackPool {
   bool IsSlabStack(const char* bottom) const;
 
   size_t page_bytes_;
+  size_t requested_bytes_;
   size_t stack_bytes_;
   size_t guarded_limit_;
   std::vector<char*> free_;  // lowest usable address of each free stack
@@ -71,6 +79,7 @@ class StackPool {
   size_t guarded_ = 0;
   size_t slab_stacks_ = 0;
   size_t in_use_ = 0;
+  size_t abandoned_ = 0;
   boost::context::stack_context last_;
   bool last_has_canary_ = false;
 };

@@ -49,12 +49,20 @@ void WaitList::WakeAll(Kernel& kernel) {
 WaitList::Entry::Entry(WaitList& list, Kernel& kernel, bool pass_on)
     : list_(list), kernel_(kernel), task_(kernel.current_task()), pass_on_(pass_on) {
   list_.Add(task_);
+  kernel_.Link(task_, *this);
 }
 
 WaitList::Entry::~Entry() {
+  kernel_.Unlink(*this);
+  Leave(kernel_.CurrentTaskDoomed());
+}
+
+void WaitList::Entry::Abandoned(TaskId) { Leave(true); }
+
+void WaitList::Entry::Leave(bool dying) {
   if (list_.Contains(task_)) {
     list_.Remove(task_);
-  } else if (pass_on_ && kernel_.CurrentTaskDoomed()) {
+  } else if (pass_on_ && dying) {
     list_.WakeOne(kernel_);  // we were picked but die before using the wake-up
   }
 }
@@ -67,7 +75,7 @@ void Mutex::Lock() {
   const TaskId me = kernel_.current_task();
   if (me != kNoTask && holder_ == me) Fail(fmt::format("mutex {} locked twice by {}", name_, kernel_.TaskLabel(me)));
   if (holder_ == kNoTask) {
-    holder_ = me;
+    SetHolder(me);
     return;
   }
   if (me == kNoTask || kernel_.CurrentTaskDoomed()) return;  // cannot wait now (see class comment)
@@ -92,7 +100,7 @@ void Mutex::Lock() {
 
 bool Mutex::TryLock() {
   if (holder_ != kNoTask) return false;
-  holder_ = kernel_.current_task();
+  SetHolder(kernel_.current_task());
   return true;
 }
 
@@ -102,14 +110,30 @@ void Mutex::Unlock() {
     Fail(fmt::format("mutex {} unlocked by {} but held by {}", name_,
                      kernel_.TaskLabel(kernel_.current_task()), kernel_.TaskLabel(holder_)));
   }
-  holder_ = kNoTask;
+  SetHolder(kNoTask);
+  HandOff();
+}
+
+void Mutex::SetHolder(TaskId task) {
+  kernel_.Unlink(holder_link_);
+  holder_ = task;
+  kernel_.Link(task, holder_link_);
+}
+
+void Mutex::HandOff() {
   while (!waiters_.empty()) {
     const TaskId next = waiters_.Pick(kernel_);
     if (kernel_.TryWake(next)) {
-      holder_ = next;
+      SetHolder(next);
       return;
     }
   }
+}
+
+void Mutex::HolderLink::Abandoned(TaskId task) {
+  if (mu.holder_ != task) return;
+  mu.holder_ = kNoTask;
+  mu.HandOff();
 }
 
 // --- CondVar ---
@@ -161,13 +185,18 @@ void Semaphore::Acquire() {
   WaitList::Entry entry(waiters_, kernel_, false);
   // Release hands us the permit by removing us from the list before waking us. Declared after
   // `entry` so it runs before the entry leaves the list.
-  struct PassOnIfUnwound {
+  struct PassOnIfUnwound final : TaskLink {
+    PassOnIfUnwound(Semaphore& sem, TaskId me) : sem(sem), me(me) { sem.kernel_.Link(me, *this); }
+    ~PassOnIfUnwound() {
+      sem.kernel_.Unlink(*this);
+      if (!done) Abandoned(me);
+    }
+    void Abandoned(TaskId) override {  // also when a kAbandon crash discards us
+      if (!sem.waiters_.Contains(me)) sem.Release();
+    }
     Semaphore& sem;
     TaskId me;
     bool done = false;
-    ~PassOnIfUnwound() {
-      if (!done && !sem.waiters_.Contains(me)) sem.Release();
-    }
   } pass_on{*this, me};
   while (waiters_.Contains(me)) {  // bounded: one hand-off ends it (see Mutex::Lock)
     kernel_.Block(fmt::format("semaphore {} (no permit)", name_));

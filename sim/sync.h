@@ -32,16 +32,18 @@ class WaitList {
   void WakeAll(Kernel& kernel);
 
   // The current task's membership for one wait: added on construction, removed on scope exit
-  // (also when a crash unwinds the wait). With pass_on, a task that was picked but dies before it
-  // runs hands its wake-up to another waiter, so a crash never loses a notification.
-  class Entry {
+  // (also when a crash unwinds the wait, and, in CrashMode::kAbandon, when a crash discards the
+  // task: the entry is a TaskLink). With pass_on, a task that was picked but dies before it runs
+  // hands its wake-up to another waiter, so a crash never loses a notification.
+  class Entry final : public TaskLink {
    public:
     Entry(WaitList& list, Kernel& kernel, bool pass_on);
     ~Entry();
-    Entry(const Entry&) = delete;
-    Entry& operator=(const Entry&) = delete;
+    void Abandoned(TaskId task) override;
 
    private:
+    void Leave(bool dying);
+
     WaitList& list_;
     Kernel& kernel_;
     TaskId task_;
@@ -54,10 +56,15 @@ class WaitList {
 
 // Hands the lock to the waiter a decision picks (no barging). During a crash unwind Lock may return
 // without the lock when it would have to wait, and Unlock of a mutex not held is then ignored; a
-// task unwound after the lock was handed to it passes the lock on.
+// task unwound after the lock was handed to it passes the lock on. A task discarded by a
+// CrashMode::kAbandon crash while it holds the lock (or was handed it) releases it to a live
+// waiter, as a robust mutex does when its owner dies.
 class Mutex {
  public:
   Mutex(Kernel& kernel, std::string name);
+  ~Mutex() { kernel_.Unlink(holder_link_); }
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
   void Lock();    // May yield.
   bool TryLock();
   void Unlock();  // Hands the lock to a waiter chosen by a decision.
@@ -65,10 +72,19 @@ class Mutex {
   const std::string& name() const { return name_; }
 
  private:
+  struct HolderLink final : TaskLink {
+    explicit HolderLink(Mutex& mu) : mu(mu) {}
+    void Abandoned(TaskId task) override;
+    Mutex& mu;
+  };
+  void SetHolder(TaskId task);
+  void HandOff();  // holder_ is kNoTask: gives the lock to a waiter a decision picks, if any
+
   Kernel& kernel_;
   std::string name_;
   TaskId holder_ = kNoTask;
   WaitList waiters_;
+  HolderLink holder_link_{*this};
 };
 
 // Scoped Lock/Unlock of a Mutex. May yield (on construction).

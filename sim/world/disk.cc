@@ -240,7 +240,14 @@ absl::Status SimDisk::Sync(uint64_t handle) {
   node.dirty = false;
   node.dirty_lo = UINT64_MAX;
   node.dirty_hi = 0;
+  CommitJournal();
   return absl::OkStatus();
+}
+
+void SimDisk::CommitJournal() {
+  // Committed changes form a prefix of the journal: stop at the first one already committed from
+  // the end.
+  for (auto it = journal_.rbegin(); it != journal_.rend() && !it->committed; ++it) it->committed = true;
 }
 
 absl::StatusOr<uint64_t> SimDisk::Size(uint64_t handle) const {
@@ -367,6 +374,7 @@ absl::Status SimDisk::SyncDir(std::string_view dir) {
     if (it == live_.end()) return absl::NotFoundError(absl::StrCat("no such directory: ", Av(dir)));
     if (!it->second.dir) return absl::FailedPreconditionError(absl::StrCat("not a directory: ", Av(dir)));
   }
+  CommitJournal();
   for (MetaOp& op : journal_)
     std::erase(op.pending_dirs, std::string(dir));
   // Fold the durable prefix of the journal into the durable namespace.
@@ -387,26 +395,49 @@ std::optional<std::string> SimDisk::Contents(std::string_view path) const {
 
 // --- crash ---
 
-std::string SimDisk::TearOrDrop(Inode& node, DiskDurability mode, Decisions& decisions,
-                                bool* lost) {
-  *lost = false;
+std::string SimDisk::Survive(const Inode& node, DiskDurability mode, Decisions& decisions,
+                             std::string* how) const {
+  how->clear();
   if (!node.dirty || mode == DiskDurability::kDurable) return node.data;
-  uint64_t choice = 1;  // kDropUnsynced: lose everything since the last sync
-  if (mode == DiskDurability::kRandom) choice = decisions.Uniform(3, DecisionKind::kDisk);
-  if (choice == 0) return node.data;  // the page cache happened to be written back
-  *lost = true;
-  if (choice == 1) return node.synced;
-  // Torn: blocks before a boundary hold the new data, blocks after it the old.
-  size_t common = 0;
+  // The first block where new and synced data differ: everything before it survives anyway.
+  // Bytes before dirty_lo are equal (see Inode), so the scan starts there.
   const size_t shorter = std::min(node.data.size(), node.synced.size());
+  size_t common = std::min<uint64_t>(node.dirty_lo, shorter);
   while (common < shorter && node.data[common] == node.synced[common]) ++common;
   const uint64_t first = common / block_bytes_ * block_bytes_;
   const uint64_t end = std::max(node.data.size(), node.synced.size());
   const uint64_t blocks = (end - first + block_bytes_ - 1) / block_bytes_;
+  // New data before `cut`, synced data from it on.
+  auto splice = [&node](uint64_t cut) {
+    std::string out = node.data.substr(0, std::min<uint64_t>(cut, node.data.size()));
+    if (node.synced.size() > cut) out.append(node.synced, cut);
+    return out;
+  };
+  // Only appended since the last sync: the synced data is a prefix of the data.
+  const bool append = node.data.size() > node.synced.size() && common == node.synced.size();
+  if (mode == DiskDurability::kExt4Ordered) {
+    // Value v: v blocks of changes lost from the end (0 = all kept).
+    const uint64_t lost = decisions.Uniform(blocks + 1, DecisionKind::kDisk);
+    if (lost == 0) return node.data;
+    const uint64_t cut = first + (blocks - lost) * block_bytes_;
+    *how = absl::StrCat("cut at ", cut,
+                        append ? " (a block-aligned tail of unsynced appends lost)"
+                               : " (unsynced changes from that block boundary on lost)");
+    return splice(cut);
+  }
+  uint64_t choice = 1;  // kDropUnsynced: lose everything since the last sync
+  if (mode == DiskDurability::kRandom) choice = decisions.Uniform(3, DecisionKind::kDisk);
+  if (choice == 0) return node.data;  // the page cache happened to be written back
+  if (choice == 1) {
+    *how = append ? absl::StrCat("cut at ", node.synced.size(),
+                                 " (unsynced appends lost, back to the last sync)")
+                  : "rolled back to its last sync (unsynced changes lost)";
+    return node.synced;
+  }
+  // Torn: blocks before a boundary hold the new data, blocks after it the old.
   const uint64_t cut = first + decisions.Uniform(blocks, DecisionKind::kDisk) * block_bytes_;
-  std::string torn = node.data.substr(0, std::min<uint64_t>(cut, node.data.size()));
-  if (node.synced.size() > cut) torn.append(node.synced, cut);
-  return torn;
+  *how = absl::StrCat("torn at ", cut, " (new data before, synced data after)");
+  return splice(cut);
 }
 
 std::vector<std::string> SimDisk::Crash(DiskDurability mode, Decisions& decisions) {
@@ -415,13 +446,37 @@ std::vector<std::string> SimDisk::Crash(DiskDurability mode, Decisions& decision
   // Directory entries: replay the journal over the durable namespace, keeping each change that is
   // durable, and each other one as the mode says.
   Namespace ns = durable_;
-  for (const MetaOp& op : journal_) {
-    bool keep = op.pending_dirs.empty() || mode == DiskDurability::kDurable;
-    if (!keep && mode == DiskDurability::kRandom)
-      keep = decisions.Bernoulli(0.5, DecisionKind::kDisk);
+  size_t ext4_keep = journal_.size();  // ext4: the committed changes, then a prefix of the rest
+  if (mode == DiskDurability::kExt4Ordered) {
+    size_t committed = 0;
+    while (committed < journal_.size() && journal_[committed].committed) ++committed;
+    const size_t lost = decisions.Uniform(journal_.size() - committed + 1, DecisionKind::kDisk);
+    ext4_keep = journal_.size() - lost;
+  }
+  for (size_t i = 0; i < journal_.size(); ++i) {
+    const MetaOp& op = journal_[i];
+    bool keep = false;
+    std::string why;
+    switch (mode) {
+      case DiskDurability::kDurable: keep = true; break;
+      case DiskDurability::kExt4Ordered:
+        keep = i < ext4_keep;
+        why = "not committed by any later fsync; lost with the journal's tail";
+        break;
+      case DiskDurability::kDropUnsynced:
+      case DiskDurability::kRandom:
+        keep = op.pending_dirs.empty() ||
+               (mode == DiskDurability::kRandom && decisions.Bernoulli(0.5, DecisionKind::kDisk));
+        if (!op.pending_dirs.empty()) {
+          const std::string& dir = op.pending_dirs.front();
+          why = absl::StrCat("directory ", dir.empty() ? "(root)" : dir, " not synced after it");
+        }
+        break;
+    }
     if (keep && ApplyMeta(ns, op)) continue;
+    if (keep) why = "no longer applies after an earlier change rolled back";
     losses.push_back(absl::StrCat("entry ", MetaName(op.type), " ", op.path,
-                                  op.to.empty() ? "" : " -> ", op.to, ": rolled back"));
+                                  op.to.empty() ? "" : " -> ", op.to, ": rolled back (", why, ")"));
   }
   live_ = ns;
   durable_ = std::move(ns);
@@ -438,14 +493,16 @@ std::vector<std::string> SimDisk::Crash(DiskDurability mode, Decisions& decision
     }
     Inode& node = it->second;
     const size_t before = node.data.size();
-    bool lost = false;
-    std::string after = TearOrDrop(node, mode, decisions, &lost);
-    if (lost)
-      losses.push_back(absl::StrCat("data ", path->second, ": ", before, " -> ", after.size(),
-                                    " bytes (unsynced data lost or torn)"));
+    std::string how;
+    std::string after = Survive(node, mode, decisions, &how);
+    if (!how.empty())
+      losses.push_back(absl::StrCat("data ", path->second, ": ", how, "; ", before, " -> ",
+                                    after.size(), " bytes"));
     node.data = after;
     node.synced = std::move(after);
     node.dirty = false;
+    node.dirty_lo = UINT64_MAX;
+    node.dirty_hi = 0;
     ++it;
   }
   return losses;

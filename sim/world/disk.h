@@ -2,9 +2,24 @@
 // of files and directories over inodes, open handles, POSIX or Windows sharing, and what survives
 // a crash (in the spirit of FoundationDB's AsyncFileNonDurable and RocksDB's fault_injection_fs):
 // each inode keeps its data and its data as of the last Sync; directory entry changes (create,
-// rename, remove) are journaled until every directory they touch is SyncDir'ed. At a crash all
-// handles close and, by the durability mode, unsynced data is kept, lost or torn at a block
-// boundary and un-dir-synced entry changes are kept or rolled back; synced state is never lost.
+// rename, remove) are journaled until they are durable. At every crash all handles close. A
+// process crash (CrashProcess) keeps everything else: the OS page cache survives, so unsynced data
+// and entries are still there, and still not durable. A machine crash (Crash) keeps what the
+// durability profile says, and synced state is never lost:
+//  - kDurable: everything.
+//  - strict POSIX (kDropUnsynced, kRandom): an entry change is durable once every directory it
+//    touches was SyncDir'ed after it; File::Sync makes only that file's data durable. Non-durable
+//    entry changes are all rolled back (drop-unsynced) or each kept or rolled back (random; a
+//    change that no longer applies after an earlier one was rolled back is rolled back too).
+//    Unsynced data is lost back to the last sync (drop-unsynced), or kept, lost, or torn at a
+//    block boundary (random: new blocks before the cut, synced blocks after).
+//  - ext4 data=ordered (kExt4Ordered): entry changes persist in the order made, so what survives
+//    is a prefix of them; a Sync of any file or a SyncDir of any directory commits every earlier
+//    entry change of the disk (the journal transaction), plus that file's data. Unsynced data
+//    keeps a block-aligned prefix of its changes: appends lose a tail of whole blocks, never
+//    replaced by garbage (a block past the cut keeps its synced bytes).
+// The loss lines a crash returns say which entry rolled back, and for data whether it was cut
+// (a tail lost) or torn, and where.
 // SimFileSystem / SimFile are the model::FileSystem / model::File views of one process: latency,
 // injected I/O errors (kUnavailable, nothing done) and kIo trace events. SimDisk never yields; the
 // views' calls may. Single-threaded.
@@ -57,6 +72,7 @@ class SimDisk {
     std::string to;      // kRename
     uint64_t inode = 0;  // kCreate
     std::vector<std::string> pending_dirs;  // directories still to be synced (empty: durable)
+    bool committed = false;  // ext4: a later Sync or SyncDir committed it
   };
   using Namespace = absl::btree_map<std::string, Entry, std::less<>>;
 
@@ -83,14 +99,19 @@ class SimDisk {
   absl::Status SyncDir(std::string_view dir);
 
   // --- crash ---
-  // Closes every handle and keeps what `mode` says survives; kDisk decisions for kRandom. Returns
-  // one line per loss, for the trace ("data wal.log: torn at 4096 (8192 -> 4096 bytes)").
+  // A machine crash: closes every handle and keeps what `mode` says survives; kDisk decisions for
+  // kRandom and kExt4Ordered (0 = nothing lost). Returns one line per loss, for the trace
+  // ("data wal.log: torn at 4096 (new data before, synced data after; 8192 -> 8192 bytes)").
   std::vector<std::string> Crash(DiskDurability mode, Decisions& decisions);
+  // A process crash: closes every handle; data and entries stay as they are (the page cache).
+  void CrashProcess() { handles_.clear(); }
 
   // --- inspection (tests, checkers, demos) ---
   const std::string& owner() const { return owner_; }
   SharingMode sharing() const { return sharing_; }
   void set_sharing(SharingMode mode) { sharing_ = mode; }
+  uint64_t block_bytes() const { return block_bytes_; }
+  void set_block_bytes(uint64_t bytes) { block_bytes_ = bytes == 0 ? 1 : bytes; }
   std::optional<std::string> Contents(std::string_view path) const;  // nullopt: no such file
   size_t open_handles() const { return handles_.size(); }
   bool IsOpen(uint64_t handle) const { return handles_.contains(handle); }
@@ -107,7 +128,10 @@ class SimDisk {
   // Windows: kPermissionDenied if a file at or below `path` is open without share_delete.
   absl::Status CheckSharing(std::string_view op, std::string_view path) const;
   void Journal(MetaOp op);
-  std::string TearOrDrop(Inode& inode, DiskDurability mode, Decisions& decisions, bool* lost);
+  // What of `inode`'s data survives a machine crash; `how` says what was lost ("" if nothing).
+  std::string Survive(const Inode& inode, DiskDurability mode, Decisions& decisions,
+                      std::string* how) const;
+  void CommitJournal();  // ext4: a Sync or SyncDir commits every entry change made so far
 
   std::string owner_;
   SharingMode sharing_;

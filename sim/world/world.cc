@@ -94,8 +94,12 @@ void World::SetFaults(FaultPlan plan) {
   faults_set_ = true;
   core_.set_plan(std::move(plan));
   const FaultPlan& p = core_.plan();
-  for (auto& [id, s] : slots_)
-    if (s.disk != nullptr && !s.options.sharing.has_value()) s.disk->set_sharing(p.default_sharing);
+  // Every per-disk setting of the plan reaches the disks of processes added before it too.
+  for (auto& [id, s] : slots_) {
+    if (s.disk == nullptr) continue;
+    if (!s.options.sharing.has_value()) s.disk->set_sharing(p.default_sharing);
+    s.disk->set_block_bytes(p.disk_block_bytes);
+  }
   if (p.any()) {
     std::string line;
     for (const auto& [key, value] : p.KeyValues())
@@ -174,14 +178,34 @@ void World::FaultCrash(Process& process) {
   Slot& s = slot(process);
   if (s.options.client || process.crashed()) return;
   s.restart_pending = true;
-  core_.TraceFault(absl::StrCat("crash ", process.name()));
+  const bool machine = kernel_->decisions().Bernoulli(core_.plan().machine_crash_probability,
+                                                      DecisionKind::kCrash);
+  AnnounceCrash(process, machine ? CrashKind::kMachine : CrashKind::kProcess, true);
   kernel_->Crash(process);  // from the process's own task: does not return
+}
+
+void World::AnnounceCrash(Process& process, CrashKind kind, bool injected) {
+  Slot& s = slot(process);
+  s.crash_kind = kind;
+  std::string line =
+      kind == CrashKind::kProcess
+          ? absl::StrCat("crash ", process.name(), ": process crash (the page cache survives)")
+          : absl::StrCat("crash ", process.name(), ": machine crash (power loss; the disk keeps what ",
+                         DurabilityName(core_.plan().durability), " makes durable)");
+  if (injected) {
+    core_.TraceFault(line);
+  } else {
+    core_.Add(EventKind::kNote, line);
+  }
 }
 
 void World::OnCrash(ProcessId id) {
   Slot& s = slots_.at(id);
   Process& p = *s.process;
-  if (s.disk != nullptr) {
+  const CrashKind kind = std::exchange(s.crash_kind, CrashKind::kMachine);
+  ++crashes_[static_cast<size_t>(kind)];
+  if (s.disk != nullptr && kind == CrashKind::kProcess) s.disk->CrashProcess();
+  if (s.disk != nullptr && kind == CrashKind::kMachine) {
     std::vector<std::string> losses = s.disk->Crash(core_.plan().durability, kernel_->decisions());
     for (const std::string& loss : losses) {
       core_.CountFault();
@@ -203,7 +227,11 @@ void World::OnCrash(ProcessId id) {
   });
 }
 
-void World::Crash(Process& process) { kernel_->Crash(process); }
+void World::Crash(Process& process, CrashKind kind) {
+  if (process.crashed()) return;
+  AnnounceCrash(process, kind, false);
+  kernel_->Crash(process);
+}
 
 void World::Restart(Process& process) {
   if (!process.crashed()) return;

@@ -71,8 +71,9 @@ class World {
   size_t clients_running() const { return clients_running_; }
 
   // --- crashes and the heal (kernel or task context) ---
-  // Crashes now, with no automatic restart (a test's deliberate crash).
-  void Crash(Process& process);
+  // Crashes now, with no automatic restart (a test's deliberate crash). A process crash keeps the
+  // disk's page cache; a machine crash keeps what the plan's durability profile says survives.
+  void Crash(Process& process, CrashKind kind = CrashKind::kMachine);
   void Restart(Process& process);
   // Faults stop, partitions heal, crashed non-client processes restart.
   void Heal();
@@ -103,6 +104,8 @@ class World {
   Process* FindProcess(std::string_view name);
   const Coverage& coverage() const { return coverage_; }
   uint64_t faults_injected() const { return core_.faults_injected(); }
+  // Crashes so far of each kind (injected and deliberate).
+  uint64_t crashes(CrashKind kind) const { return crashes_[static_cast<size_t>(kind)]; }
   WorldCore& core() { return core_; }
 
  private:
@@ -115,6 +118,7 @@ class World {
     std::unique_ptr<SimFileSystem> fs;
     SimTransport* transport = nullptr;
     bool restart_pending = false;  // a fault crashed it: restart after the plan's delay
+    CrashKind crash_kind = CrashKind::kMachine;  // of the crash under way (Kernel::Crash: machine)
     uint64_t restart_generation = 0;
   };
   Slot& slot(const Process& process);
@@ -123,6 +127,8 @@ class World {
   void OnCrash(ProcessId id);
   // A fault crashes `process` (kernel context, or from its own task, then it does not return).
   void FaultCrash(Process& process);
+  // Traces which kind of crash `process` is about to have and remembers it for OnCrash.
+  void AnnounceCrash(Process& process, CrashKind kind, bool injected);
   void ScheduleRandomCrash();
   void ScheduleRandomPartition();
   void SchedulePartition(const PartitionEvent& event);
@@ -137,6 +143,7 @@ class World {
   absl::btree_map<ProcessId, Slot> slots_;
   Process* default_client_ = nullptr;
   size_t clients_running_ = 0;
+  uint64_t crashes_[2] = {0, 0};  // by CrashKind
   bool stop_when_clients_done_ = false;
   bool halted_ = false;
   bool faults_set_ = false;
