@@ -110,8 +110,7 @@ void SimRuntime::CrashPoint(std::string_view name) {
             absl::StrCat(Av(name), fire ? " fired" : (r.armed ? " armed" : " reached")));
   if (!fire) return;
   ++r.fired;
-  core_.CountFault();
-  crash_here_(process_);  // does not return
+  crash_here_(process_);  // counts the fault (World::FaultCrash) and does not return
 }
 
 void SimRuntime::Probe(std::string_view name) {

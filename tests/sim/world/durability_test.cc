@@ -318,5 +318,68 @@ TEST_CASE("crash kinds: a fault plan draws process and machine crashes", "[durab
   CHECK_THAT(both.Describe(), Catch::Contains("crash.machine: 25%"));
 }
 
+// --- a plan's per-disk settings reach every disk ---
+
+TEST_CASE("fault plan: disk_block_bytes reaches disks of processes added before SetFaults",
+          "[durability][plan]") {
+  // ext4 cuts unsynced appends at block boundaries: 10 unsynced bytes on 4-byte blocks survive as
+  // 0, 4, 8 or 10 bytes; on the 4096-byte default only as 0 or 10.
+  std::set<size_t> sizes;
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    RunWorld(seed, [&sizes](World& w) {
+      Process& node = w.AddProcess("node", [](Process& p) {
+        if (p.incarnation() > 0) return;
+        auto f = p.env().fs->Open("f", Create());
+        REQUIRE(f.ok());
+        REQUIRE(p.env().fs->SyncDir("").ok());
+        REQUIRE((*f)->Append("0123456789").ok());
+        p.env().runtime->SleepFor(1'000 * kMs);
+      });
+      FaultPlan plan;  // installed after the process was added
+      plan.durability = DiskDurability::kExt4Ordered;
+      plan.disk_block_bytes = 4;
+      plan.default_sharing = SharingMode::kWindows;
+      w.SetFaults(plan);
+      CHECK(w.disk(node).block_bytes() == 4);
+      CHECK(w.disk(node).sharing() == SharingMode::kWindows);
+      w.kernel().ScheduleAt(10 * kMs, [&w, &node, &sizes] {
+        w.Crash(node, CrashKind::kMachine);
+        sizes.insert(w.disk(node).Contents("f")->size());
+      });
+    });
+  }
+  CHECK(sizes == std::set<size_t>{0, 4, 8, 10});
+}
+
+// --- zero crash and partition gaps ---
+
+TEST_CASE("world: a schedule of zeros ends the random crash and partition chains, never spins",
+          "[durability][plan]") {
+  // Every decision 0 (a shrunk or hand-made schedule): the first crash gap is 0. It used to mean
+  // "crash again now", at the same instant, until the event budget ran out.
+  const DecisionList zeros(100'000, Decision{0, DecisionKind::kCrash});
+  KernelConfig config;
+  config.replay = &zeros;
+  config.event_budget = 10'000;
+  World w(config);
+  FaultPlan plan;
+  plan.crash_interval_ns_mean = 1'000 * kMs;
+  plan.partition_interval_ns_mean = 1'000 * kMs;
+  plan.partition_duration_ns_max = 10 * kMs;
+  w.SetFaults(plan);
+  int steps = 0;
+  w.AddProcess("node", [&steps](Process& p) {
+    for (int i = 0; i < 100; ++i) {
+      p.env().runtime->SleepFor(10 * kMs);
+      ++steps;
+    }
+  });
+  w.AddProcess("peer", [](Process&) {});
+  const RunResult run = w.kernel().Run();
+  CHECK(run.outcome == RunOutcome::kQuiescent);
+  CHECK(steps == 100);
+  CHECK(w.crashes(CrashKind::kMachine) == 0);
+}
+
 }  // namespace
 }  // namespace seedbed

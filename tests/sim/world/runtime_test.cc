@@ -42,6 +42,7 @@ TEST_CASE("crash points: an armed point fires, the process crashes there and res
     CHECK(r.reached == 1);
     CHECK(r.armed);
     CHECK(r.fired == 1);
+    CHECK(w.faults_injected() == 1);  // one crash is one fault (it was counted twice)
     CHECK(w.store().objects().size() == 1);  // nothing of the first incarnation ran past it
     CHECK(w.coverage().probes().count("put done") == 0);
     CHECK(w.coverage().probes().at("recovered") == 1);
