@@ -23,7 +23,8 @@ TEST_CASE("sqlite: process crashes lose nothing in any mode", "[sqlite][scenario
 
 TEST_CASE("sqlite: machine crashes: WAL+FULL, WAL+EXTRA and DELETE+EXTRA keep every commit",
           "[sqlite][scenario]") {
-  for (const char* v : {"wal-full-machine", "wal-extra-machine", "delete-extra-machine"})
+  for (const char* v : {"wal-full-machine", "wal-extra-machine", "delete-extra-machine",
+                        "wal-full-ext4", "delete-extra-ext4"})
     SEEDBED_CHECK_SEEDS(kScenario, v, 1, 25);
 }
 
@@ -39,6 +40,8 @@ TEST_CASE("sqlite: DELETE+FULL on strict POSIX rolls the last commit back (seed 
   CHECK_THAT(v.message, Catch::Contains("t.db-journal was back"));
   CHECK_THAT(v.message, Catch::Contains("never dir-synced"));
   SEEDBED_EXPECT_FAILURE(kScenario, "delete-normal-machine", 1, 20);
+  // ext4 data=ordered too: the unlink is committed only by a later fsync.
+  SEEDBED_EXPECT_FAILURE(kScenario, "delete-full-ext4", 1, 20);
 }
 
 TEST_CASE("sqlite: WAL+NORMAL machine crashes may lose the latest commits, never corrupt",
