@@ -103,7 +103,8 @@ class WritableFile final : public leveldb::WritableFile, LeveldbEnv::Registered 
       : env_(env),
         name_(std::move(name)),
         kind_(LeveldbEnv::Kind(name_)),
-        dirname_(Dirname(LeveldbEnv::ToPath(name_))),
+        path_(LeveldbEnv::ToPath(name_)),
+        dirname_(Dirname(path_)),
         is_manifest_(Basename(name_).starts_with("MANIFEST")),
         file_(std::move(file)),
         buf_(new char[kWritableFileBufferSize]) {
@@ -169,7 +170,9 @@ class WritableFile final : public leveldb::WritableFile, LeveldbEnv::Registered 
   leveldb::Status WriteUnbuffered(const char* data, size_t size) {
     if (size == 0) return leveldb::Status::OK();  // write(2) of nothing: no call
     env_.CountWrite();
-    return ToLeveldb(file_->Append(std::string_view(data, size)), name_);
+    leveldb::Status status = ToLeveldb(file_->Append(std::string_view(data, size)), name_);
+    if (status.ok() && env_.observer() != nullptr) env_.observer()->OnAppend(path_, size);
+    return status;
   }
 
   leveldb::Status SyncDirIfManifest() {
@@ -183,6 +186,7 @@ class WritableFile final : public leveldb::WritableFile, LeveldbEnv::Registered 
   LeveldbEnv& env_;
   const std::string name_;
   const std::string_view kind_;  // a literal: see LeveldbEnv::Kind
+  const std::string path_;
   const std::string dirname_;
   const bool is_manifest_;
   std::unique_ptr<model::File> file_;
@@ -346,6 +350,7 @@ leveldb::Status LeveldbEnv::OpenWritable(const std::string& fname, bool truncate
   absl::StatusOr<std::unique_ptr<model::File>> file = env_.fs->Open(ToPath(fname), options);
   if (!file.ok()) return ToLeveldb(file.status(), fname);
   *result = new WritableFile(*this, fname, std::move(*file));
+  if (options_.observer != nullptr) options_.observer->OnCreate(ToPath(fname), truncate);
   if (Kind(fname) == "log") {
     const std::string_view base = Basename(fname);
     uint64_t number = 0;
@@ -385,7 +390,10 @@ leveldb::Status LeveldbEnv::GetChildren(const std::string& dir, std::vector<std:
 
 leveldb::Status LeveldbEnv::RemoveFile(const std::string& fname) {
   removes_.fetch_add(1, std::memory_order_relaxed);
-  return ToLeveldb(env_.fs->Remove(ToPath(fname)), fname);
+  const std::string path = ToPath(fname);
+  leveldb::Status status = ToLeveldb(env_.fs->Remove(path), fname);
+  if (status.ok() && options_.observer != nullptr) options_.observer->OnRemove(path);
+  return status;
 }
 
 leveldb::Status LeveldbEnv::CreateDir(const std::string& dirname) {
@@ -416,7 +424,9 @@ leveldb::Status LeveldbEnv::RenameFile(const std::string& src, const std::string
   const std::string_view kind = Kind(target);
   CrashPoint(kind, "rename.before");
   renames_.fetch_add(1, std::memory_order_relaxed);
-  leveldb::Status status = ToLeveldb(env_.fs->Rename(ToPath(src), ToPath(target)), src);
+  const std::string from = ToPath(src), to = ToPath(target);
+  leveldb::Status status = ToLeveldb(env_.fs->Rename(from, to), src);
+  if (status.ok() && options_.observer != nullptr) options_.observer->OnRename(from, to);
   if (status.ok()) CrashPoint(kind, "rename.after");
   return status;
 }

@@ -33,10 +33,23 @@
 
 namespace model {
 
+// What LevelDB did to its files, told after each call succeeded (model paths): a checker keeps
+// the namespace LevelDB believes in and compares it with the disk after a crash. Called from
+// LevelDB's threads (on model/env/posix, concurrently); must not yield.
+class LeveldbEnvObserver {
+ public:
+  virtual ~LeveldbEnvObserver() = default;
+  virtual void OnCreate(std::string_view path, bool truncate) = 0;  // NewWritable/AppendableFile
+  virtual void OnAppend(std::string_view path, uint64_t bytes) = 0;  // bytes handed to the OS
+  virtual void OnRemove(std::string_view path) = 0;
+  virtual void OnRename(std::string_view from, std::string_view to) = 0;
+};
+
 struct LeveldbEnvOptions {
   enum class InfoLog : uint8_t { kNotes, kDiscard };
   InfoLog info_log = InfoLog::kNotes;  // kNotes: each line a trace note "leveldb: ..."
   std::string background_task = "leveldb-bg";  // the name of Schedule's task
+  LeveldbEnvObserver* observer = nullptr;  // not owned; may be null
 };
 
 // Per-Env counters, for tests and reports.
@@ -116,6 +129,7 @@ class LeveldbEnv final : public leveldb::Env {
   void CountWrite() { writes_.fetch_add(1, std::memory_order_relaxed); }
   void CountSync() { syncs_.fetch_add(1, std::memory_order_relaxed); }
   void CountDirSync() { dir_syncs_.fetch_add(1, std::memory_order_relaxed); }
+  LeveldbEnvObserver* observer() const { return options_.observer; }
 
  private:
   struct Job {

@@ -8,7 +8,8 @@
 # SCENARIO_SECONDS (CPU s per scenario variant; default 1.5), CAMPAIGNS (per bug and strategy;
 # default 20), SCALING_SEEDS (seeds per scaling run; default 1..20000: a run of a few seconds, so that fork and start-up do not weigh), SHRINK_SECONDS (bound
 # per shrink; default 10), DETERMINISM_SEEDS (campaign run twice per seed; default 1..200),
-# QUICK=1 (a smoke run).
+# LEVELDB_SWEEP_SEEDS (leveldb_bench: clean seeds in one process; default 10000), QUICK=1 (a
+# smoke run).
 # To add a benchmark: name it tests/bench/<name>_bench.cc (CMake builds it) and, if it needs
 # arguments or an explanation, add a `section_<name>_bench` function below; otherwise the default
 # section runs it without arguments.
@@ -35,7 +36,7 @@ shrink_s=${SHRINK_SECONDS:-10}
 determinism_seeds=${DETERMINISM_SEEDS:-1..200}
 kernel_args=()
 if [[ "${QUICK:-0}" == 1 ]]; then
-  baseline_s=2; scenario_s=0.3; campaigns=3; scaling_seeds=1..60; shrink_s=1; determinism_seeds=1..5
+  baseline_s=2; scenario_s=0.3; campaigns=3; scaling_seeds=1..60; shrink_s=1; determinism_seeds=1..5; LEVELDB_SWEEP_SEEDS=${LEVELDB_SWEEP_SEEDS:-200}
   kernel_args=(--quick)
 fi
 
@@ -115,6 +116,16 @@ wall time on latency-bound scenarios. sqlite.crash_recovery (issue 13, unmodifie
 ~200 transactions per seed): target >= 500 seeds/s per core." \
     "$bench_dir/scenario_bench" --seconds "$scenario_s"
   scenario_out=$last_out
+}
+
+section_leveldb_bench() {
+  run_section "LevelDB (Debian's libleveldb 1.23) in the simulated world: seeds/s; 10,000 clean seeds in one process" \
+    "leveldb.crash_recovery per variant on one core (CPU-time limited), puts per seed and simulated / CPU time; then \
+${LEVELDB_SWEEP_SEEDS:-10000} seeds of sync-machine-ext4 (machine crashes on ext4 data=ordered with WriteOptions::sync: \
+LevelDB keeps every acknowledged write, so 0 failures are expected) in this one process, never recycled, with its RSS \
+every 1,000 seeds (crashed LevelDB instances are abandoned, as a real crash abandons memory). Targets: >= 500 seeds/s \
+per core; <= 1 MiB RSS growth per 1,000 seeds per worker." \
+    "$bench_dir/leveldb_bench" --seconds "$scenario_s" --sweep-seeds "${LEVELDB_SWEEP_SEEDS:-10000}"
 }
 
 section_stress_baseline() {
