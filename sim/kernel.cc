@@ -31,6 +31,21 @@ enum class TaskState : uint8_t {
 };
 
 constexpr uint32_t kNotRunnable = ~0u;
+
+// Kernel::RunningOnThisThread (see kernel.h for why this one thread-local exists).
+thread_local Kernel* running_kernel = nullptr;
+
+// Makes `kernel` the running one for a scope, restoring the previous one (nested Kernels).
+class RunningScope {
+ public:
+  explicit RunningScope(Kernel* kernel) : saved_(running_kernel) { running_kernel = kernel; }
+  ~RunningScope() { running_kernel = saved_; }
+  RunningScope(const RunningScope&) = delete;
+  RunningScope& operator=(const RunningScope&) = delete;
+
+ private:
+  Kernel* saved_;
+};
 constexpr uint32_t kKernelId = ~0u;
 
 // A programmer error in the use of the kernel: stays on in every build (STYLE rule 4).
@@ -169,6 +184,7 @@ struct Kernel::Impl {
   // PCT: live tasks with their initial priority, lowest first; change points (step numbers).
   std::vector<TaskId> pct_order;
   std::vector<uint64_t> change_points;
+  std::unique_ptr<KernelExtension> extension;  // reset last in ~Kernel
 
   // --- runnable set ---
   void MakeRunnable(TaskId id) { MakeRunnable(id, tasks[id]); }
@@ -413,6 +429,7 @@ ctx::fiber Kernel::Impl::TaskMain(TaskId id, ctx::fiber&& scheduler_fiber) {
     // Moved out so that its captures die on this fiber, as part of the task (or of its unwind).
     std::function<void()> fn = std::move(tasks[id].fn);
     fn();
+    if (extension) extension->OnTaskExit(id);
   } catch (const ctx::detail::forced_unwind&) {
     // Boost's fiber_entry catches this and switches to the destroying context: announce it.
     internal::StartSwitch(nullptr, kernel_stack_bottom, kernel_stack_size);
@@ -734,6 +751,7 @@ Kernel::Kernel(KernelConfig config) : impl_(std::make_unique<Impl>(std::move(con
 
 Kernel::~Kernel() {
   Impl& k = *impl_;
+  RunningScope running(this);
   k.destroying = true;
   if (k.config.crash_mode == CrashMode::kAbandon) {
     std::vector<TaskId> live;
@@ -750,6 +768,7 @@ Kernel::~Kernel() {
   for (auto& p : k.processes) {
     while (!p->kept_.empty()) p->kept_.pop_back();
   }
+  k.extension.reset();
 }
 
 TaskLink* Kernel::PopLink(TaskLink*& head) {
@@ -807,8 +826,14 @@ TaskId Kernel::Spawn(Process& process, std::string name, std::function<void()> f
   return impl_->Spawn(process, std::move(name), std::move(fn));
 }
 
-RunResult Kernel::Run() { return impl_->RunLoop(false, 0); }
-RunResult Kernel::RunUntil(Nanos until_ns) { return impl_->RunLoop(true, until_ns); }
+RunResult Kernel::Run() {
+  RunningScope running(this);
+  return impl_->RunLoop(false, 0);
+}
+RunResult Kernel::RunUntil(Nanos until_ns) {
+  RunningScope running(this);
+  return impl_->RunLoop(true, until_ns);
+}
 void Kernel::Stop() { impl_->stop = true; }
 
 Nanos Kernel::Now() const { return impl_->now; }
@@ -898,6 +923,7 @@ void Kernel::Crash(Process& process) {
   Impl& k = *impl_;
   if (process.crashed_) return;
   if (k.current == kNoTask) {
+    RunningScope running(this);  // the unwound tasks' destructors may reach sim/foreign/
     k.DoCrash(process.id_);
     k.ProcessPendingCrashes();
     return;
@@ -925,6 +951,13 @@ void Kernel::Restart(Process& process) {
 }
 
 bool Kernel::CurrentTaskDoomed() const { return impl_->CurrentDoomed(); }
+
+Kernel* Kernel::RunningOnThisThread() { return running_kernel; }
+KernelExtension* Kernel::extension() const { return impl_->extension.get(); }
+void Kernel::set_extension(std::unique_ptr<KernelExtension> extension) {
+  Require(impl_->extension == nullptr, "Kernel::set_extension called twice");
+  impl_->extension = std::move(extension);
+}
 
 Decisions& Kernel::decisions() { return impl_->decisions; }
 Trace& Kernel::trace() { return impl_->trace; }

@@ -43,6 +43,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/env/env.h"
@@ -135,6 +136,19 @@ class TaskLink {
 
 class Process;
 using BootFn = std::function<void(Process&)>;
+
+// Per-kernel state of a layer above the kernel that the kernel must not know (sim/foreign/ keeps its
+// tables of simulated pthread objects here). Owned by the kernel, destroyed at the end of ~Kernel
+// after every task was unwound and every kept object died (their destructors may still use it).
+class KernelExtension {
+ public:
+  virtual ~KernelExtension() = default;
+  // On the task's own fiber, after its function returned (not when it is unwound by a crash):
+  // thread-specific-data destructors run here. May yield.
+  virtual void OnTaskExit(TaskId task) = 0;
+  // Per-run counters for reports, in a fixed order: ("foreign.locks", 12), ...
+  virtual void Counters(std::vector<std::pair<std::string, uint64_t>>& out) const = 0;
+};
 
 // A simulated process: tasks, a boot function run as task "boot" at start and after every restart,
 // crash hooks (the world's disk drops unsynced state there), and objects kept until the crash.
@@ -247,6 +261,17 @@ class Kernel {
   // True while the current task is being unwound or its process has crashed: suspension calls then
   // return at once and simulated I/O must fail with kAborted.
   bool CurrentTaskDoomed() const;
+
+  // --- layers above the kernel ---
+  // The Kernel currently inside Run/RunUntil (or unwinding tasks in Crash or ~Kernel) on the calling
+  // OS thread, else null. The one per-thread pointer of Seedbed: interposed pthread calls
+  // (sim/foreign/) have no other way to find their world. It only says *whether* a call comes from
+  // a world, never steers one: what a task does with it is the same in every run of a seed, and two
+  // Kernels (nested or alternating) each see themselves, the pointer being saved and restored.
+  static Kernel* RunningOnThisThread();
+  // The extension slot (see KernelExtension); null until set. Set once.
+  KernelExtension* extension() const;
+  void set_extension(std::unique_ptr<KernelExtension> extension);
 
   // --- the run's record ---
   Decisions& decisions();

@@ -98,6 +98,38 @@ void Mutex::Lock() {
   pass_on.done = true;
 }
 
+bool Mutex::LockFor(Nanos timeout_ns) {
+  const TaskId me = kernel_.current_task();
+  if (me != kNoTask && holder_ == me) Fail(fmt::format("mutex {} locked twice by {}", name_, kernel_.TaskLabel(me)));
+  if (holder_ == kNoTask) {
+    holder_ = me;
+    return true;
+  }
+  if (me == kNoTask || kernel_.CurrentTaskDoomed()) return false;
+  struct PassOnIfUnwound {  // as in Lock
+    Mutex& mu;
+    TaskId me;
+    bool done = false;
+    ~PassOnIfUnwound() {
+      if (!done && mu.holder_ == me) mu.Unlock();
+    }
+  } pass_on{*this, me};
+  WaitList::Entry entry(waiters_, kernel_, false);
+  const Nanos deadline_ns = kernel_.Now() + std::max<Nanos>(timeout_ns, 0);
+  // Bounded by the deadline: a timeout ends the wait, and Unlock hands the lock over before it wakes
+  // us (a waiter whose timer fired first is not woken, so it is never handed the lock).
+  while (holder_ != me) {
+    if (!waiters_.Contains(me)) waiters_.Add(me);
+    const Nanos left_ns = deadline_ns - kernel_.Now();
+    if (left_ns <= 0 ||
+        !kernel_.BlockFor(fmt::format("mutex {} held by {}", name_, kernel_.TaskLabel(holder_)), left_ns)) {
+      break;
+    }
+  }
+  pass_on.done = true;
+  return holder_ == me;
+}
+
 bool Mutex::TryLock() {
   if (holder_ != kNoTask) return false;
   SetHolder(kernel_.current_task());

@@ -66,6 +66,8 @@ class Mutex {
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
   void Lock();    // May yield.
+  // Lock, giving up after `timeout_ns` of simulated time (false: not acquired). May yield.
+  bool LockFor(Nanos timeout_ns);
   bool TryLock();
   void Unlock();  // Hands the lock to a waiter chosen by a decision.
   TaskId holder() const { return holder_; }
