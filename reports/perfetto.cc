@@ -155,13 +155,15 @@ std::string PerfettoJson(const RunReport& r) {
            {"args", {{"message", v.message}, {"evidence", v.evidence}, {"objects", v.objects}, {"ops", v.ops}}}},
           w.Lane(kKernel, kKernel));
   }
+  json counters = json::object();
+  for (const auto& [name, value] : r.counters) counters[name] = value;
   json doc{{"traceEvents", w.Finish()},
            {"displayTimeUnit", "ns"},
            {"otherData",
             {{"scenario", r.config.scenario}, {"variant", r.config.variant}, {"seed", r.config.seed},
              {"trace_hash", fmt::format("{:016x}", r.trace_hash)}, {"invariant", r.invariant()},
              {"events", r.events}, {"decisions", r.decisions.size()}, {"context_switches", r.context_switches},
-             {"time_unit", "ts and dur are microseconds of simulated time"}}}};
+             {"counters", counters}, {"time_unit", "ts and dur are microseconds of simulated time"}}}};
   return doc.dump();
 }
 

@@ -72,6 +72,11 @@ json RunUnit(const CampaignOptions& o, const Unit& unit) {
   line["sim_ns"] = report->sim_time_ns;
   line["faults_injected"] = report->faults_injected;
   line["swarm"] = report->swarm_enabled;
+  if (!report->counters.empty()) {
+    json counters = json::object();
+    for (const auto& [name, value] : report->counters) counters[name] = value;
+    line["counters"] = std::move(counters);
+  }
   json points = json::array();
   for (const RunReport::CoveragePoint& p : report->coverage_points)
     points.push_back({p.name, p.crash_point, p.reached, p.armed, p.fired});

@@ -73,6 +73,11 @@ void PrintRunSummary(const RunReport& report, std::ostream& out, const std::stri
   if (report.process_crashes + report.machine_crashes > 0)
     out << fmt::format("crashes: {} process (page cache kept), {} machine (power loss); crash mode {}\n",
                        report.process_crashes, report.machine_crashes, CrashModeName(report.crash_mode));
+  if (!report.counters.empty()) {
+    out << "counters:";
+    for (const auto& [name, value] : report.counters) out << " " << name << " " << value;
+    out << "\n";
+  }
   for (const std::string& note : report.notes) out << "note: " << note << "\n";
   if (!report.failed) {
     out << "result: ok (every invariant held)\n";

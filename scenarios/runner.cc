@@ -194,6 +194,7 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
     report.process_crashes = world.crashes(CrashKind::kProcess);
     report.machine_crashes = world.crashes(CrashKind::kMachine);
     report.crash_mode = info.crash_mode;
+    if (const KernelExtension* extension = kernel.extension()) extension->Counters(report.counters);
     report.coverage = world.coverage().Summary();
     for (const auto& [name, r] : world.coverage().crash_points())
       report.coverage_points.push_back({name, true, r.reached, r.armed, r.fired});

@@ -57,6 +57,9 @@ struct RunReport {
     uint64_t fired = 0;
   };
   std::vector<CoveragePoint> coverage_points;
+  // Per-run counters of the layers above the kernel, in their fixed order, e.g. ("foreign.locks",
+  // 10234) from sim/foreign; empty when none ran.
+  std::vector<std::pair<std::string, uint64_t>> counters;
   std::vector<std::string> swarm_enabled;  // fault kinds the swarm draw enabled; empty: hand-written plan
   std::shared_ptr<const Trace> trace;     // every event when config.keep_events
   std::shared_ptr<const History> history;

@@ -762,6 +762,7 @@ Kernel::~Kernel() {
       for (auto& kept : p->kept_) k.Bury(std::move(kept));
       p->kept_.clear();
     }
+    k.extension.reset();
     return;
   }
   for (TaskId id = 0; id < k.tasks.size(); ++id) k.UnwindTask(id);
