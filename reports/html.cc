@@ -12,6 +12,7 @@
 #include "fmt/format.h"
 #include "reports/internal.h"
 #include "reports/reports.h"
+#include "scenarios/file_io.h"
 
 namespace seedbed::reports {
 namespace {
@@ -496,12 +497,9 @@ std::string HtmlReport(const RunReport& r, const std::string& replay_command) {
 
 absl::Status WriteRunReports(const RunReport& report, const std::string& dir, const std::string& stem,
                              const std::string& replay_command) {
+  // Temporary name, fsync, rename: a full disk leaves no 0-byte or truncated report.
   auto write = [&](const std::string& name, const std::string& text) -> absl::Status {
-    std::ofstream out(dir + "/" + name, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) return absl::PermissionDeniedError(fmt::format("cannot write {}/{}", dir, name));
-    return absl::OkStatus();
+    return WriteFileAtomically(dir + "/" + name, text);
   };
   std::ostringstream timeline;
   WriteTextTimeline(report, timeline, replay_command);

@@ -40,7 +40,7 @@ int MakeBaseline(const Args& args) {
     }
     previous = *std::move(b);
   }
-  Baseline baseline = BaselineFromCampaign(report->result, report->complete(), previous ? &*previous : nullptr,
+  Baseline baseline = BaselineFromCampaign(report->result, report->complete() && report->result.complete(), previous ? &*previous : nullptr,
                                            report->label, report->date, report->seedbed_version);
   if (absl::Status s = WriteBaseline(args.out_file, baseline); !s.ok()) {
     std::cerr << "seedbed: baseline: " << s.message() << "\n";

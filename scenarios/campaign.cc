@@ -2,14 +2,22 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <iterator>
+#include <limits>
+#include <new>
 #include <optional>
+#include <set>
+#include <stdexcept>
 #include <utility>
 #include <string>
 #include <vector>
@@ -37,19 +45,38 @@ Unit UnitAt(const CampaignOptions& o, uint64_t i) {
               static_cast<uint64_t>(o.shard_count) * seed_index};
 }
 
-uint64_t UnitCount(const CampaignOptions& o) {
-  if (o.seed_last < o.seed_first + static_cast<uint64_t>(o.shard_index)) return 0;
-  uint64_t seeds = (o.seed_last - o.seed_first - o.shard_index) / o.shard_count + 1;
-  return seeds * o.cells.size();
+// Seeds of the shard: of seed_first..seed_last, those with (s - first) % count == index. In 128
+// bits: 0..2^64-1 holds 2^64 seeds.
+unsigned __int128 ShardSeeds(const CampaignOptions& o, uint64_t seed_last) {
+  if (seed_last < o.seed_first || seed_last - o.seed_first < static_cast<uint64_t>(o.shard_index)) return 0;
+  return static_cast<unsigned __int128>((seed_last - o.seed_first - static_cast<uint64_t>(o.shard_index)) /
+                                        static_cast<uint64_t>(o.shard_count)) +
+         1;
 }
 
-json RunUnit(const CampaignOptions& o, const Unit& unit) {
+// Units of the campaign; a --time campaign may go on until the last seed below 2^64.
+uint64_t UnitCount(const CampaignOptions& o) {
+  unsigned __int128 units =
+      ShardSeeds(o, o.time_limit_s ? std::numeric_limits<uint64_t>::max() : o.seed_last) * o.cells.size();
+  return units > std::numeric_limits<uint64_t>::max() ? std::numeric_limits<uint64_t>::max()
+                                                      : static_cast<uint64_t>(units);
+}
+
+// CPU seconds of this process (a worker runs one simulation at a time, on one thread).
+double ProcessCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+json RunUnit(const CampaignOptions& o, uint64_t unit_index, const Unit& unit) {
   RunConfig config = o.base;
   config.scenario = o.cells[unit.cell].scenario;
   config.variant = o.cells[unit.cell].variant;
   config.seed = unit.seed;
   config.replay = nullptr;
   auto start = Clock::now();
+  const double cpu_start = ProcessCpuSeconds();
   absl::StatusOr<RunReport> report = RunOnce(config);
   bool nondet = false;
   if (report.ok() && o.check_determinism) {
@@ -57,7 +84,9 @@ json RunUnit(const CampaignOptions& o, const Unit& unit) {
     nondet = !again.ok() || again->trace_hash != report->trace_hash;
   }
   double wall_s = std::chrono::duration<double>(Clock::now() - start).count();
-  json line{{"cell", unit.cell}, {"seed", unit.seed}, {"wall_s", wall_s}, {"nondet", nondet}};
+  double cpu_s = ProcessCpuSeconds() - cpu_start;
+  json line{{"unit", unit_index}, {"cell", unit.cell}, {"seed", unit.seed}, {"wall_s", wall_s},
+            {"cpu_s", cpu_s},      {"nondet", nondet}};
   if (!report.ok()) {
     line["failed"] = true;
     line["invariant"] = "harness-error";
@@ -166,40 +195,83 @@ void InstallCrashReport(int fd, const std::string* pending) {
   }
 }
 
+// SIGINT / SIGTERM while a campaign runs: the first stops it cleanly, a second abandons the runs
+// in flight. Workers inherit the handler: they stop between runs.
+volatile sig_atomic_t g_stop_signal = 0;
+volatile sig_atomic_t g_stop_count = 0;
+
+void OnStopSignal(int sig) {
+  if (g_stop_signal == 0) g_stop_signal = sig;
+  g_stop_count = g_stop_count + 1;
+}
+
+// The unit a worker is running, in memory it shares with the parent (MAP_SHARED): a worker killed
+// by a signal it cannot catch (SIGKILL: the OOM killer) still tells which seed it was on.
+constexpr uint64_t kIdle = std::numeric_limits<uint64_t>::max();
+struct WorkerSlot {
+  std::atomic<uint64_t> in_flight{kIdle};
+};
+static_assert(std::atomic<uint64_t>::is_always_lock_free);
+
+uint64_t PeakRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<uint64_t>(usage.ru_maxrss) / 1024;  // KiB on Linux
+}
+
 // Results go to the parent in batches (at most 64 KiB or 100 ms apart): a write per seed woke the
 // parent thousands of times a second, and with --jobs equal to the cores its context switches took
 // CPU from the workers (--jobs 2 gave 1.75x --jobs 1 on 2 cores).
-// Runs units first, first + jobs, ... (first = the worker's index, or where a crashed worker
-// stopped).
-[[noreturn]] void Worker(const CampaignOptions& o, uint64_t first, int fd, Clock::time_point deadline) {
+// Runs units first, first + jobs, ... (first = the worker's index, or the first unit of its share
+// not yet reported), leaving out `skip` (units already reported: runs that killed a worker). The
+// last line says why it stopped: {"done"} (out of units, time or a stop signal) or {"recycle"}
+// (a bound of CampaignOptions reached: the parent starts a fresh worker); a worker that ends
+// without either died.
+[[noreturn]] void Worker(const CampaignOptions& o, uint64_t first, const std::set<uint64_t>& skip, int fd,
+                         Clock::time_point deadline, WorkerSlot* slot) {
   constexpr size_t kFlushBytes = 64 * 1024;
   constexpr auto kFlushEvery = std::chrono::milliseconds(100);
-  uint64_t count = UnitCount(o);
+  const uint64_t count = UnitCount(o);
+  const uint64_t jobs = static_cast<uint64_t>(o.jobs);
   std::string pending;
   auto last_flush = Clock::now();
   bool ok = true;
+  bool recycle = false;
+  uint64_t runs = 0;
   InstallCrashReport(fd, &pending);
-  for (uint64_t i = first;; i += static_cast<uint64_t>(o.jobs)) {
-    if (o.time_limit_s) {
-      if (Clock::now() >= deadline) break;
-    } else if (i >= count) {
-      break;
-    }
+  uint64_t i = first;
+  for (; i < count && ok; i = count - i <= jobs ? count : i + jobs) {
+    if (g_stop_signal != 0) break;
+    if (o.time_limit_s && Clock::now() >= deadline) break;
+    if (skip.count(i) != 0) continue;
+    if (recycle) break;  // after the bound, with a unit left for the fresh worker
     const Unit unit = UnitAt(o, i);
     g_crash.unit = i;
     g_crash.cell = unit.cell;
     g_crash.seed = unit.seed;
-    pending += RunUnit(o, unit).dump();
+    slot->in_flight.store(i);
+    pending += RunUnit(o, i, unit).dump();
     pending += '\n';
+    slot->in_flight.store(kIdle);
+    ++runs;
+    recycle = (o.recycle_after_runs > 0 && runs >= o.recycle_after_runs) ||
+              (o.recycle_rss_mb > 0 && PeakRssMb() >= o.recycle_rss_mb);
     const auto now = Clock::now();
     if (pending.size() >= kFlushBytes || now - last_flush >= kFlushEvery) {
       ok = WriteAll(fd, pending);
       pending.clear();
       last_flush = now;
-      if (!ok) break;
     }
   }
-  if (ok && !pending.empty()) WriteAll(fd, pending);
+  json last = json{{"done", true}};
+  if (g_stop_signal != 0) {
+    last["stopped"] = static_cast<int>(g_stop_signal);  // the parent may not have seen the signal
+  } else if (recycle && i < count) {
+    last = json{{"recycle", i}};
+  }
+  pending += last.dump();
+  pending += '\n';
+  if (ok) WriteAll(fd, pending);
   close(fd);
   _exit(0);
 }
@@ -227,14 +299,23 @@ void Aggregate(const json& line, std::vector<CellResult>& cells) {
   CellResult& c = cells.at(line.at("cell").get<size_t>());
   uint64_t seed = line.at("seed").get<uint64_t>();
   c.seeds++;
-  if (line.contains("crashed")) {
-    const int sig = line.at("crashed").get<int>();
-    const std::string message = fmt::format(
-        "the run was killed by signal {} ({}); the worker went on with the next seeds", sig, strsignal(sig));
+  if (line.contains("crashed") || line.contains("exited")) {
+    std::string how;
+    if (line.contains("exited")) {
+      how = fmt::format("its worker exited with status {} during the run", line.at("exited").get<int>());
+    } else if (const int sig = line.at("crashed").get<int>(); sig == SIGKILL) {
+      c.killed++;
+      how = "its worker was killed by SIGKILL (the OOM killer or an operator; the seed may be innocent: "
+            "rerun it alone)";
+    } else {
+      how = fmt::format("the run was killed by signal {} ({})", sig, strsignal(sig));
+    }
+    const std::string message = how + "; a fresh worker went on with the next seeds";
     CountFailure(c, seed, std::string(kCrashInvariant), FailureSignature(kCrashInvariant, message, {}), message);
     return;
   }
-  c.cpu_s += line.at("wall_s").get<double>();
+  c.cpu_s += line.at("cpu_s").get<double>();
+  c.wall_s += line.at("wall_s").get<double>();
   c.events += line.value("events", uint64_t{0});
   c.sim_ns += line.value("sim_ns", int64_t{0});
   c.faults_injected += line.value("faults_injected", uint64_t{0});
@@ -318,6 +399,151 @@ uint64_t CampaignResult::total_nondeterministic() const {
   return n;
 }
 
+namespace {
+
+// What the parent knows of one worker slot (units slot, slot + jobs, ...) across the processes
+// that ran it.
+struct SlotState {
+  pid_t pid = -1;
+  int fd = -1;
+  std::string buffer;
+  uint64_t next = 0;             // first unit of the slot's share not yet reported
+  std::set<uint64_t> ahead;      // units past `next` already reported (runs that killed a worker)
+  enum class End { kNone, kDone, kRecycle, kCrashReported } end = End::kNone;
+  uint64_t reported_since_spawn = 0;
+  int fruitless_deaths = 0;      // deaths in a row with nothing reported: a slot that cannot run
+  bool finished = false;
+};
+
+void MarkReported(SlotState& s, uint64_t unit, uint64_t jobs, uint64_t count) {
+  s.reported_since_spawn++;
+  if (unit != s.next) {
+    s.ahead.insert(unit);
+    return;
+  }
+  auto advance = [&] { s.next = count - s.next <= jobs ? count : s.next + jobs; };
+  advance();
+  while (s.next < count && s.ahead.erase(s.next) != 0) advance();
+}
+
+// Adds seed index k of cell c to the cell's not-run ranges (k increasing per cell).
+void AddNotRun(const CampaignOptions& o, CellResult& c, uint64_t k_first, uint64_t k_last) {
+  const uint64_t base = o.seed_first + static_cast<uint64_t>(o.shard_index);
+  const uint64_t step = static_cast<uint64_t>(o.shard_count);
+  c.not_run += k_last - k_first + 1;
+  uint64_t first = base + k_first * step, last = base + k_last * step;
+  if (!c.not_run_ranges.empty() && c.not_run_ranges.back().second + step == first) {
+    c.not_run_ranges.back().second = last;
+  } else if (c.not_run_ranges.size() < kMaxNotRunRanges) {
+    c.not_run_ranges.emplace_back(first, last);
+  } else {
+    c.not_run_ranges_truncated = true;
+  }
+}
+
+// Fills each cell's not_run from the slots' progress: below the lowest `next` every unit was
+// reported; between the lowest and the highest each unit is looked at; above the highest every
+// unit of a cell is missing but those reported ahead.
+void CountNotRun(const CampaignOptions& o, uint64_t count, const std::vector<SlotState>& slots,
+                 std::vector<CellResult>& cells) {
+  const uint64_t jobs = static_cast<uint64_t>(o.jobs), n_cells = cells.size();
+  uint64_t low = count, high = 0;
+  for (const SlotState& s : slots) {
+    low = std::min(low, s.next);
+    high = std::max(high, s.next);
+  }
+  auto missing = [&](uint64_t u) {
+    const SlotState& s = slots[u % jobs];
+    return u >= s.next && s.ahead.count(u) == 0;
+  };
+  // Runs per cell of consecutive missing seed indices, closed when a seed ran.
+  std::vector<std::optional<std::pair<uint64_t, uint64_t>>> open(n_cells);
+  auto flush = [&](size_t c) {
+    if (open[c]) AddNotRun(o, cells[c], open[c]->first, open[c]->second);
+    open[c].reset();
+  };
+  auto note = [&](uint64_t u) {
+    size_t c = static_cast<size_t>(u % n_cells);
+    uint64_t k = u / n_cells;
+    if (!missing(u)) return flush(c);
+    if (open[c] && open[c]->second + 1 == k) {
+      open[c]->second = k;
+    } else {
+      flush(c);
+      open[c] = std::pair{k, k};
+    }
+  };
+  for (uint64_t u = low; u < high; ++u) note(u);
+  // Above `high`: only units reported ahead ran. Walk them in order, whole stretches between.
+  std::set<uint64_t> ran;
+  for (const SlotState& s : slots)
+    for (uint64_t u : s.ahead)
+      if (u >= high) ran.insert(u);
+  uint64_t from = high;
+  auto stretch = [&](uint64_t lo, uint64_t hi) {  // units [lo, hi) all missing
+    if (lo >= hi) return;
+    for (size_t c = 0; c < n_cells; ++c) {
+      const uint64_t r = lo % n_cells;
+      const uint64_t u0 = lo + (c >= r ? c - r : n_cells - r + c);  // first unit of cell c from lo
+      if (u0 < lo || u0 >= hi) continue;
+      const uint64_t u1 = (hi - 1) - ((hi - 1) % n_cells + n_cells - c) % n_cells;  // last below hi
+      note(u0);
+      open[c]->second = u1 / n_cells;
+    }
+  };
+  for (uint64_t u : ran) {
+    stretch(from, u);
+    note(u);
+    from = u + 1;
+  }
+  stretch(from, count);
+  for (size_t c = 0; c < n_cells; ++c) flush(c);
+}
+
+// Installs the stop handler for SIGINT and SIGTERM for as long as it lives.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop_signal = 0;
+    g_stop_count = 0;
+    struct sigaction action {};
+    action.sa_handler = OnStopSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &saved_[0]);
+    sigaction(SIGTERM, &action, &saved_[1]);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &saved_[0], nullptr);
+    sigaction(SIGTERM, &saved_[1], nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  struct sigaction saved_[2];
+};
+
+}  // namespace
+
+absl::Status CheckCampaignSize(const CampaignOptions& o) {
+  if (o.cells.empty() || o.time_limit_s) return absl::OkStatus();
+  unsigned __int128 units = ShardSeeds(o, o.seed_last) * o.cells.size();
+  if (units > std::numeric_limits<uint64_t>::max())
+    return absl::InvalidArgumentError(fmt::format(
+        "seed range {}..{} is too large: {} cells of {} seeds make 2^64 runs or more", o.seed_first, o.seed_last,
+        o.cells.size(), ShardSeeds(o, o.seed_last) == (static_cast<unsigned __int128>(1) << 64)
+                            ? std::string("2^64")
+                            : std::to_string(static_cast<uint64_t>(ShardSeeds(o, o.seed_last)))));
+  return absl::OkStatus();
+}
+
+bool CampaignResult::complete() const {
+  if (!stopped_by.empty()) return false;
+  for (const CellResult& c : cells)
+    if (c.not_run > 0 || c.killed > 0) return false;
+  return true;
+}
+
 CampaignResult RunCampaign(const CampaignOptions& o, std::ostream& progress) {
   CampaignResult result;
   for (const CampaignCell& cell : o.cells) {
@@ -326,85 +552,159 @@ CampaignResult RunCampaign(const CampaignOptions& o, std::ostream& progress) {
     result.cells.push_back(std::move(c));
   }
   if (o.cells.empty()) return result;
-  uint64_t total = o.time_limit_s ? 0 : UnitCount(o);
+  const uint64_t count = UnitCount(o);
+  const uint64_t jobs = static_cast<uint64_t>(o.jobs);
+  uint64_t total = o.time_limit_s ? 0 : count;
+  StopSignals stop_signals;
   auto start = Clock::now();
-  auto deadline = start + std::chrono::duration_cast<Clock::duration>(
-                              std::chrono::duration<double>(o.time_limit_s.value_or(0)));
-  std::vector<int> fds(static_cast<size_t>(o.jobs), -1);
-  std::vector<pid_t> pids(static_cast<size_t>(o.jobs), -1);
-  // Where worker w goes on after a crash (the unit after the one that killed it), if it crashed.
-  std::vector<std::optional<uint64_t>> resume_at(static_cast<size_t>(o.jobs));
+  // A --time limit beyond what the clock can add (10^10 s) means no limit in practice.
+  const double limit_s = o.time_limit_s.value_or(0);
+  auto deadline = limit_s >= 1e9 ? Clock::time_point::max()
+                                 : start + std::chrono::duration_cast<Clock::duration>(
+                                               std::chrono::duration<double>(limit_s));
+  void* shared = mmap(nullptr, sizeof(WorkerSlot) * jobs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED) throw std::runtime_error("mmap of the worker slots failed");
+  WorkerSlot* worker_slots = new (shared) WorkerSlot[jobs];
+  std::vector<SlotState> slots(jobs);
+  for (uint64_t w = 0; w < jobs; ++w) slots[w].next = std::min(w, count);
   progress.flush();
-  auto spawn = [&](size_t w, uint64_t first) {
+  // Starts a worker for slot w at its first unreported unit; false if it cannot (fork failed).
+  auto spawn = [&](size_t w) {
     int pipe_fds[2];
-    if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+    if (pipe(pipe_fds) != 0) return false;
     progress.flush();
+    worker_slots[w].in_flight.store(kIdle);
     pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid < 0) {
+      close(pipe_fds[0]);
+      close(pipe_fds[1]);
+      return false;
+    }
     if (pid == 0) {
       close(pipe_fds[0]);
-      for (int fd : fds)
-        if (fd >= 0) close(fd);
-      Worker(o, first, pipe_fds[1], deadline);
+      for (const SlotState& s : slots)
+        if (s.fd >= 0) close(s.fd);
+      Worker(o, slots[w].next, slots[w].ahead, pipe_fds[1], deadline, &worker_slots[w]);
     }
     close(pipe_fds[1]);
-    fds[w] = pipe_fds[0];
-    pids[w] = pid;
+    SlotState& s = slots[w];
+    s.fd = pipe_fds[0];
+    s.pid = pid;
+    s.end = SlotState::End::kNone;
+    s.reported_since_spawn = 0;
+    result.worker_starts++;
+    return true;
   };
-  for (int w = 0; w < o.jobs; ++w) spawn(static_cast<size_t>(w), static_cast<uint64_t>(w));
-  std::vector<std::string> buffers(fds.size());
-  size_t open = fds.size();
+  auto give_up = [&](size_t w, const std::string& why) {
+    slots[w].finished = true;
+    progress << fmt::format("worker {}: {}; the seeds of its share not yet run are reported as not run\n", w, why);
+  };
+  for (size_t w = 0; w < slots.size(); ++w)
+    if (slots[w].next >= count) {
+      slots[w].finished = true;
+    } else if (!spawn(w)) {
+      give_up(w, "cannot start a worker process");
+    }
+  int stop = 0;  // the signal that stops the campaign: the parent's, or one a worker reports
+  bool forwarded = false, abandoned = false;
   auto last_print = start;
-  while (open > 0) {
+  auto live = [&] {
+    return std::any_of(slots.begin(), slots.end(), [](const SlotState& s) { return s.fd >= 0; });
+  };
+  while (live()) {
+    if (stop == 0) stop = g_stop_signal;
+    if (stop != 0 && !forwarded) {
+      forwarded = true;  // a `kill PID` reaches the parent alone; a Ctrl-C reaches the workers too
+      for (const SlotState& s : slots)
+        if (s.fd >= 0) kill(s.pid, SIGTERM);
+      progress << fmt::format("\n{}: stopping; the runs in flight finish (send it again to abandon them)\n",
+                              strsignal(stop));
+    }
+    if (g_stop_count >= 2 && !abandoned) {
+      abandoned = true;
+      for (const SlotState& s : slots)
+        if (s.fd >= 0) kill(s.pid, SIGKILL);
+    }
     std::vector<pollfd> polls;
-    for (int fd : fds) polls.push_back({fd, POLLIN, 0});
-    int ready = poll(polls.data(), polls.size(), 1000);
+    for (const SlotState& s : slots) polls.push_back({s.fd, POLLIN, 0});
+    int ready = poll(polls.data(), polls.size(), 200);
     if (ready < 0 && errno != EINTR) break;
-    for (size_t i = 0; i < polls.size(); ++i) {
-      if (fds[i] < 0 || !(polls[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    for (size_t w = 0; w < polls.size(); ++w) {
+      SlotState& s = slots[w];
+      if (s.fd < 0 || !(polls[w].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       char chunk[65536];
-      ssize_t n = read(fds[i], chunk, sizeof chunk);
-      if (n <= 0) {
-        close(fds[i]);
-        fds[i] = -1;
-        if (resume_at[i]) {
-          // The worker reported a crash: reap it and start a fresh one after the unit that killed it.
-          int status = 0;
-          waitpid(pids[i], &status, 0);
-          buffers[i].clear();
-          const uint64_t next = *std::exchange(resume_at[i], std::nullopt);
-          spawn(i, next);
-          continue;
+      ssize_t n = read(s.fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        s.buffer.append(chunk, static_cast<size_t>(n));
+        size_t eol;
+        while ((eol = s.buffer.find('\n')) != std::string::npos) {
+          json line = json::parse(s.buffer.substr(0, eol));
+          s.buffer.erase(0, eol + 1);
+          if (line.contains("done")) {
+            s.end = SlotState::End::kDone;
+            // A signal sent to a worker alone (not to the group or the parent) stops the campaign too.
+            if (line.contains("stopped") && stop == 0) stop = line.at("stopped").get<int>();
+          } else if (line.contains("recycle")) {
+            s.end = SlotState::End::kRecycle;
+          } else {
+            if (line.contains("crashed")) s.end = SlotState::End::kCrashReported;
+            MarkReported(s, line.at("unit").get<uint64_t>(), jobs, count);
+            Aggregate(line, result.cells);
+          }
         }
-        open--;
         continue;
       }
-      buffers[i].append(chunk, static_cast<size_t>(n));
-      size_t eol;
-      while ((eol = buffers[i].find('\n')) != std::string::npos) {
-        json line = json::parse(buffers[i].substr(0, eol));
-        if (line.contains("crashed"))
-          resume_at[i] = line.at("unit").get<uint64_t>() + static_cast<uint64_t>(o.jobs);
-        Aggregate(line, result.cells);
-        buffers[i].erase(0, eol + 1);
+      // End of the worker's output: it exited or died. Reap it, then account for how.
+      close(s.fd);
+      s.fd = -1;
+      s.buffer.clear();
+      int status = 0;
+      rusage usage{};
+      wait4(s.pid, &status, 0, &usage);
+      result.workers_cpu_s += usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
+                              usage.ru_stime.tv_usec / 1e6;
+      const uint64_t in_flight = worker_slots[w].in_flight.load();
+      if (s.end == SlotState::End::kDone) {
+        s.finished = true;
+        continue;
       }
+      if (s.end == SlotState::End::kNone && stop == 0 && g_stop_signal == 0 && in_flight != kIdle) {
+        // Died mid-run without a word (SIGKILL, _exit from the engine): that run is its crash.
+        const Unit unit = UnitAt(o, in_flight);
+        json line{{"unit", in_flight}, {"cell", unit.cell}, {"seed", unit.seed}};
+        if (WIFSIGNALED(status)) {
+          line["crashed"] = WTERMSIG(status);
+        } else {
+          line["exited"] = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        }
+        MarkReported(s, in_flight, jobs, count);
+        Aggregate(line, result.cells);
+      }
+      if (stop != 0 || g_stop_signal != 0 || s.next >= count) {
+        s.finished = true;
+        continue;
+      }
+      s.fruitless_deaths = s.reported_since_spawn == 0 && s.end == SlotState::End::kNone ? s.fruitless_deaths + 1 : 0;
+      if (s.fruitless_deaths >= 3) {
+        give_up(w, fmt::format("three workers in a row died before reporting a run (last: {})",
+                               WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "exit"));
+        continue;
+      }
+      if (!spawn(w)) give_up(w, "cannot start a replacement worker process");
     }
     auto now = Clock::now();
     double since = std::chrono::duration<double>(now - last_print).count();
     if (since >= (o.progress_tty ? 0.2 : 5.0)) {
-      PrintProgress(o, result.cells, total, std::chrono::duration<double>(now - start).count(),
-                    progress, false);
+      PrintProgress(o, result.cells, total, std::chrono::duration<double>(now - start).count(), progress, false);
       last_print = now;
     }
   }
-  for (size_t w = 0; w < pids.size(); ++w) {
-    int status = 0;
-    waitpid(pids[w], &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-      progress << fmt::format("worker {} died ({}); its remaining seeds were not run\n", w,
-                              WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "non-zero exit");
-  }
+  munmap(shared, sizeof(WorkerSlot) * jobs);
   result.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+  if (stop == 0) stop = g_stop_signal;
+  if (stop != 0) result.stopped_by = stop == SIGINT ? "SIGINT" : stop == SIGTERM ? "SIGTERM" : strsignal(stop);
+  if (!o.time_limit_s) CountNotRun(o, count, slots, result.cells);
   PrintProgress(o, result.cells, total, result.wall_s, progress, true);
   for (CellResult& c : result.cells) {
     std::sort(c.groups.begin(), c.groups.end(),
@@ -414,37 +714,6 @@ CampaignResult RunCampaign(const CampaignOptions& o, std::ostream& progress) {
   return result;
 }
 
-void SeedSet::InsertRange(uint64_t first, uint64_t last) {
-  // Absorb every range that overlaps or touches [first, last].
-  auto it = ranges_.upper_bound(first);
-  if (it != ranges_.begin()) {
-    auto before = std::prev(it);
-    if (first == 0 || before->second >= first - 1) it = before;
-  }
-  uint64_t lo = first, hi = last;
-  while (it != ranges_.end() && (it->first <= hi || (hi != UINT64_MAX && it->first == hi + 1))) {
-    lo = std::min(lo, it->first);
-    hi = std::max(hi, it->second);
-    size_ -= it->second - it->first + 1;
-    it = ranges_.erase(it);
-  }
-  ranges_[lo] = hi;
-  size_ += hi - lo + 1;
-}
-
-void SeedSet::Merge(const SeedSet& other) {
-  for (const auto& [first, last] : other.ranges_) InsertRange(first, last);
-}
-
-std::vector<uint64_t> SeedSet::ToVector() const {
-  std::vector<uint64_t> out;
-  for (const auto& [first, last] : ranges_)
-    for (uint64_t s = first;; ++s) {
-      out.push_back(s);
-      if (s == last) break;
-    }
-  return out;
-}
 
 std::string_view FailureClassName(FailureClass c) {
   switch (c) {

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "scenarios/runner.h"
 
 namespace seedbed {
@@ -24,6 +25,9 @@ struct CampaignCell {
   std::string variant;
   bool expect_failure = false;  // a buggy variant: finding a violation is the expected outcome
 };
+
+// The most shards a campaign may be split into (--shard K/N, batch-system indices).
+inline constexpr int64_t kMaxShards = 1'000'000;
 
 struct CampaignOptions {
   std::vector<CampaignCell> cells;
@@ -36,6 +40,11 @@ struct CampaignOptions {
   RunConfig base;                      // strategy, pct depth, budgets (scenario/variant/seed set per run)
   bool check_determinism = false;      // run every seed twice and compare trace hashes
   bool progress_tty = false;           // redraw one progress line instead of periodic lines
+  // A worker is replaced by a fresh process after this many runs, or once its peak RSS passes
+  // recycle_rss_mb: crashed engine objects are abandoned (as a real crash abandons memory), so a
+  // long-lived worker's memory would grow without bound. 0 disables either bound.
+  uint64_t recycle_after_runs = 1000;
+  uint64_t recycle_rss_mb = 2048;
 };
 
 // A set of seeds kept as disjoint, non-adjacent closed ranges: its memory grows with the number of
@@ -69,6 +78,10 @@ class SeedSet {
 // as known or flaky, not seen this time). Without a baseline every group is new.
 enum class FailureClass { kNew, kKnown, kRegressed, kGone };
 std::string_view FailureClassName(FailureClass c);
+
+// kInvalidArgument when the campaign's units (seeds of this shard x cells) do not fit in 64 bits:
+// such a range can neither run to its end nor be counted.
+absl::Status CheckCampaignSize(const CampaignOptions& options);
 
 // Failures of one cell with one signature (scenarios/signature.h: the invariant plus the shape of
 // its message, e.g. which Raft group broke); baselines of known failures key on `signature` too.
@@ -114,7 +127,8 @@ struct CellResult {
   // Baseline entries of this cell (known or flaky) that no seed hit: class kGone, count 0, the
   // baseline's first seed. Sorted by signature.
   std::vector<FailureGroup> gone;
-  double cpu_s = 0;                   // wall time summed over the runs of this cell
+  double cpu_s = 0;                   // CPU seconds of the runs of this cell (their worker's)
+  double wall_s = 0;                  // wall seconds of the runs of this cell, summed
   uint64_t events = 0;
   int64_t sim_ns = 0;
   std::vector<uint64_t> nondeterministic_seeds;
@@ -131,8 +145,17 @@ struct CellResult {
   std::map<std::string, uint64_t> swarm_plans;   // enabled kinds joined by ',' -> runs
   uint64_t swarm_runs = 0;                       // runs whose fault plan a swarm drew
   uint64_t faults_injected = 0;
+  // Seeds of this cell's range that never ran (the campaign was stopped early), as [first, last]
+  // seed ranges in the shard's stride (seed_first + shard_index + k * shard_count), sorted; at most
+  // kMaxNotRunRanges of them (not_run_ranges_truncated then says more are missing).
+  uint64_t not_run = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> not_run_ranges;
+  bool not_run_ranges_truncated = false;
+  // Runs whose worker was killed by SIGKILL (the OOM killer, an operator): reported in the crash
+  // group too, and they leave the campaign incomplete: SIGKILL says nothing about the seed.
+  uint64_t killed = 0;
 
-  double seeds_per_s() const { return cpu_s > 0 ? seeds / cpu_s : 0; }
+  double seeds_per_s() const { return cpu_s > 0 ? seeds / cpu_s : 0; }  // per CPU second
   // A failure group --expect lets pass: one the baseline knows (known or flaky), or any failure of a
   // buggy cell (the failure it exists to show). A new or regressed group of a fixed cell is not.
   bool accepted(const FailureGroup& g) const {
@@ -148,15 +171,26 @@ struct CellResult {
   }
 };
 
+inline constexpr size_t kMaxNotRunRanges = 1000;
+
 struct CampaignResult {
   std::vector<CellResult> cells;
   double wall_s = 0;
   bool classified = false;  // groups were classified against a baseline (the table shows classes)
+  double workers_cpu_s = 0;   // CPU seconds of every worker process (getrusage of the reaped children)
+  uint64_t worker_starts = 0; // worker processes started (jobs, plus replacements after crashes and recycling)
+  std::string stopped_by;     // "SIGINT" / "SIGTERM" when a signal stopped the campaign early, else ""
+  // Every seed of the range ran (none stopped, none killed): only then may --expect pass.
+  bool complete() const;
   uint64_t total_seeds() const;
   uint64_t total_failures() const;
   uint64_t total_nondeterministic() const;
 };
 
+// SIGINT and SIGTERM stop the campaign cleanly while it runs: the workers finish the run in flight
+// and report it, no new seed starts, and the result says what did not run (stopped_by, each
+// cell's not_run); a second signal abandons the runs in flight. A worker killed by another signal
+// is reported as a crash of the seed it ran and a fresh worker takes the seeds after it.
 CampaignResult RunCampaign(const CampaignOptions& options, std::ostream& progress);
 
 // The summary table: scenario, variant, seeds, failures, first failing seed, seeds/s, verdict.

@@ -7,12 +7,12 @@
 #include <map>
 #include <optional>
 #include <charconv>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "fmt/format.h"
+#include "model/env/status.h"
 #include "scenarios/failure_file.h"
+#include "scenarios/file_io.h"
 #include "scenarios/runner.h"
 #include "sim/version.h"
 
@@ -58,7 +58,6 @@ std::string ReportSibling(const std::string& html, std::string_view suffix) {
 }
 
 json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
-std::string FromNull(const json& j) { return j.is_null() ? "" : j.get<std::string>(); }
 
 json GroupToJson(const CampaignOptions& o, const CellResult& c, const FailureGroup& g) {
   return {{"signature", g.key()},
@@ -82,25 +81,6 @@ json GoneToJson(const FailureGroup& g) {
           {"invariant", g.invariant},
           {"first_seed", g.first_seed},
           {"baseline_status", g.baseline_status}};
-}
-
-absl::StatusOr<FailureGroup> GroupFromJson(const json& g) {
-  FailureGroup group{g.at("invariant").get<std::string>(), g.at("count").get<uint64_t>(),
-                     g.at("first_seed").get<uint64_t>(), g.at("first_message").get<std::string>()};
-  group.signature = g.at("signature").get<std::string>();
-  const json& artifacts = g.at("artifacts");
-  group.failure_file = FromNull(artifacts.at("failure_file"));
-  group.shrunk_file = FromNull(artifacts.at("shrunk_file"));
-  group.report_html = FromNull(artifacts.at("report_html"));
-  auto seeds = ParseSeedRanges(g.at("seeds").get<std::string>());
-  if (!seeds.ok())
-    return absl::InvalidArgumentError(fmt::format("group {}: seeds: {}", group.signature, std::string(seeds.status().message())));
-  group.seeds = *std::move(seeds);
-  if (group.seeds.size() != group.count || group.seeds.empty() || group.seeds.first() != group.first_seed)
-    return absl::InvalidArgumentError(fmt::format(
-        "group {}: seeds \"{}\" disagree with count {} and first_seed {}", group.signature,
-        g.at("seeds").get<std::string>(), group.count, group.first_seed));
-  return group;
 }
 
 json CellToJson(const CampaignOptions& o, const CellResult& c, const std::set<std::string>& known) {
@@ -135,38 +115,9 @@ json CellToJson(const CampaignOptions& o, const CellResult& c, const std::set<st
           {"never_reached", NeverReached(c, known)},
           {"fault_kinds", json(c.fault_kinds)},
           {"swarm", {{"runs", c.swarm_runs}, {"distinct", c.swarm_plans.size()}, {"plans", json(c.swarm_plans)}}},
-          {"timing", {{"cpu_s", c.cpu_s}, {"seeds_per_s", c.seeds_per_s()}}}};
-}
-
-absl::StatusOr<CellResult> CellFromJson(const json& j) {
-  CellResult c;
-  c.cell.scenario = j.at("scenario").get<std::string>();
-  c.cell.variant = j.at("variant").get<std::string>();
-  c.cell.expect_failure = j.at("expect_failure").get<bool>();
-  c.seeds = j.at("seeds").get<uint64_t>();
-  c.failures = j.at("failures").get<uint64_t>();
-  if (!j.at("first_failing_seed").is_null()) c.first_failing_seed = j.at("first_failing_seed").get<uint64_t>();
-  c.nondeterministic = j.at("nondeterministic").get<uint64_t>();
-  c.nondeterministic_seeds = j.at("nondeterministic_seeds").get<std::vector<uint64_t>>();
-  c.events = j.at("events").get<uint64_t>();
-  c.sim_ns = j.at("sim_ns").get<int64_t>();
-  c.faults_injected = j.at("faults_injected").get<uint64_t>();
-  for (const json& g : j.at("groups")) {
-    absl::StatusOr<FailureGroup> group = GroupFromJson(g);
-    if (!group.ok()) return group.status();
-    c.groups.push_back(*std::move(group));
-  }
-  for (const auto& [name, t] : j.at("crash_points").items())
-    c.crash_points[name] = {t.at("runs_reached").get<uint64_t>(), t.at("reached").get<uint64_t>(),
-                            t.at("runs_armed").get<uint64_t>(), t.at("runs_fired").get<uint64_t>(),
-                            t.at("fired").get<uint64_t>()};
-  for (const auto& [name, t] : j.at("probes").items())
-    c.probes[name] = {t.at("runs_reached").get<uint64_t>(), t.at("reached").get<uint64_t>()};
-  c.fault_kinds = j.at("fault_kinds").get<std::map<std::string, uint64_t>>();
-  c.swarm_runs = j.at("swarm").at("runs").get<uint64_t>();
-  c.swarm_plans = j.at("swarm").at("plans").get<std::map<std::string, uint64_t>>();
-  c.cpu_s = j.at("timing").at("cpu_s").get<double>();
-  return c;
+          {"not_run", {{"seeds", c.not_run}, {"ranges", c.not_run_ranges}, {"ranges_truncated", c.not_run_ranges_truncated}}},
+          {"killed", c.killed},
+          {"timing", {{"cpu_s", c.cpu_s}, {"wall_s", c.wall_s}, {"seeds_per_s", c.seeds_per_s()}}}};
 }
 
 // At most ~200 characters of a seed list in Markdown; campaign.json has them all.
@@ -232,6 +183,13 @@ void AppendCellDetails(const CampaignReport& r, const CellResult& c, const std::
       out += fmt::format("- **{}** (gone; was {}): the baseline's seed {}\n  signature: `{}`\n", g.invariant,
                          g.baseline_status, g.first_seed, g.key());
   }
+  if (c.not_run > 0) {
+    std::string ranges;
+    for (const auto& [first, last] : c.not_run_ranges)
+      ranges += (ranges.empty() ? "" : ", ") + (first == last ? std::to_string(first) : fmt::format("{}..{}", first, last));
+    out += fmt::format("\n**Seeds not run: {}** ({}{}{})\n", c.not_run, ranges, c.not_run_ranges_truncated ? ", ..." : "",
+                       r.options.shard_count > 1 ? fmt::format("; every {}th seed", r.options.shard_count) : "");
+  }
   if (!c.nondeterministic_seeds.empty()) {
     std::string seeds;
     for (uint64_t s : c.nondeterministic_seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
@@ -287,11 +245,15 @@ json CampaignReportToJson(const CampaignReport& r) {
   std::set<std::string> known = KnownPoints(r.result);
   json cells = json::array();
   uint64_t as_expected = 0;
-  double cpu_s = 0;
+  double cpu_s = 0, runs_wall_s = 0;
+  uint64_t not_run = 0, killed = 0;
   for (const CellResult& c : r.result.cells) {
     cells.push_back(CellToJson(o, c, known));
     as_expected += c.as_expected();
     cpu_s += c.cpu_s;
+    runs_wall_s += c.wall_s;
+    not_run += c.not_run;
+    killed += c.killed;
   }
   std::map<std::string, uint64_t> classes = {{"new", 0}, {"known", 0}, {"regressed", 0}, {"gone", 0}};
   for (const CellResult& c : r.result.cells) {
@@ -312,9 +274,15 @@ json CampaignReportToJson(const CampaignReport& r) {
             {"time_budget_ns", o.base.time_budget_ns},
             {"chaos_ns", o.base.chaos_ns},
             {"liveness_ns", o.base.liveness_ns},
-            {"check_determinism", o.check_determinism}}},
+            {"check_determinism", o.check_determinism},
+            {"keep_going", o.base.keep_going}}},
           {"seeds", std::move(seeds)},
           {"shards", {{"count", o.shard_count}, {"indices", r.shard_indices}, {"complete", r.complete()}}},
+          {"completion",
+           {{"complete", r.result.complete()},
+            {"stopped_by", r.result.stopped_by.empty() ? json(nullptr) : json(r.result.stopped_by)},
+            {"seeds_not_run", not_run},
+            {"runs_killed", killed}}},
           {"cells", std::move(cells)},
           {"totals",
            {{"seeds", r.result.total_seeds()},
@@ -324,68 +292,12 @@ json CampaignReportToJson(const CampaignReport& r) {
             {"cells", r.result.cells.size()},
             {"classes", json(classes)}}},
           {"date", r.date},
-          {"timing", {{"wall_s", r.result.wall_s}, {"cpu_s", cpu_s}}}};
-}
-
-absl::StatusOr<CampaignReport> CampaignReportFromJson(const json& j) {
-  try {
-    if (!j.is_object() || !j.contains("format") || j.at("format") != kCampaignFormat)
-      return absl::InvalidArgumentError(fmt::format("not a campaign report (format is not \"{}\")", kCampaignFormat));
-    int version = j.at("version").get<int>();
-    if (version != kCampaignFormatVersion)
-      return absl::InvalidArgumentError(fmt::format("campaign report format version {} (this build reads {})",
-                                                    version, kCampaignFormatVersion));
-    CampaignReport r;
-    r.seedbed_version = j.at("seedbed_version").get<std::string>();
-    r.label = j.at("tested").at("label").get<std::string>();
-    r.label_source = j.at("tested").at("from").get<std::string>();
-    r.date = j.at("date").get<std::string>();
-    if (!j.at("baseline").is_null()) {
-      absl::StatusOr<Baseline> b = BaselineFromJson(j.at("baseline"));
-      if (!b.ok()) return absl::InvalidArgumentError(fmt::format("baseline: {}", std::string(b.status().message())));
-      r.baseline = *std::move(b);
-    }
-    const json& config = j.at("config");
-    auto strategy = ParseStrategy(config.at("strategy").get<std::string>());
-    if (!strategy.ok()) return absl::InvalidArgumentError(std::string(strategy.status().message()));
-    r.options.base.strategy = *strategy;
-    r.options.base.pct_depth = config.at("pct_depth").get<int>();
-    r.options.base.event_budget = config.at("event_budget").get<uint64_t>();
-    r.options.base.time_budget_ns = config.at("time_budget_ns").get<Nanos>();
-    r.options.base.chaos_ns = config.at("chaos_ns").get<Nanos>();
-    r.options.base.liveness_ns = config.at("liveness_ns").get<Nanos>();
-    r.options.check_determinism = config.at("check_determinism").get<bool>();
-    const json& seeds = j.at("seeds");
-    r.options.seed_first = seeds.at("first").get<uint64_t>();
-    if (seeds.at("last").is_null()) {
-      r.options.time_limit_s = seeds.at("time_limit_s").get<double>();
-    } else {
-      r.options.seed_last = seeds.at("last").get<uint64_t>();
-    }
-    r.options.shard_count = j.at("shards").at("count").get<int>();
-    r.shard_indices = j.at("shards").at("indices").get<std::vector<int>>();
-    if (r.options.shard_count < 1 || r.shard_indices.empty())
-      return absl::InvalidArgumentError("shards: count must be >= 1 and indices non-empty");
-    for (size_t i = 0; i < r.shard_indices.size(); ++i) {
-      if (r.shard_indices[i] < 0 || r.shard_indices[i] >= r.options.shard_count)
-        return absl::InvalidArgumentError(fmt::format("shards: index {} is not below count {}",
-                                                      r.shard_indices[i], r.options.shard_count));
-      if (i > 0 && r.shard_indices[i] <= r.shard_indices[i - 1])
-        return absl::InvalidArgumentError("shards: indices are not sorted and distinct");
-    }
-    r.options.shard_index = r.shard_indices.front();
-    for (const json& cell : j.at("cells")) {
-      absl::StatusOr<CellResult> c = CellFromJson(cell);
-      if (!c.ok()) return c.status();
-      r.result.cells.push_back(*std::move(c));
-      r.options.cells.push_back(r.result.cells.back().cell);
-    }
-    r.result.wall_s = j.at("timing").at("wall_s").get<double>();
-    ApplyBaseline(r.result, r.baseline ? &*r.baseline : nullptr);
-    return r;
-  } catch (const json::exception& e) {
-    return absl::InvalidArgumentError(fmt::format("malformed campaign report: {}", e.what()));
-  }
+          {"timing",
+           {{"wall_s", r.result.wall_s},
+            {"cpu_s", cpu_s},
+            {"runs_wall_s", runs_wall_s},
+            {"workers_cpu_s", r.result.workers_cpu_s},
+            {"worker_starts", r.result.worker_starts}}}};
 }
 
 std::string FormatCampaignMarkdown(const CampaignReport& r) {
@@ -394,6 +306,16 @@ std::string FormatCampaignMarkdown(const CampaignReport& r) {
   std::string shards;
   for (int k : r.shard_indices) shards += (shards.empty() ? "" : ", ") + std::to_string(k);
   std::string out = "# Seedbed campaign\n\n";
+  if (!r.result.complete()) {
+    uint64_t not_run = 0, killed = 0;
+    for (const CellResult& c : r.result.cells) {
+      not_run += c.not_run;
+      killed += c.killed;
+    }
+    out += fmt::format("**INCOMPLETE**: {}{} seeds did not run{}.\n\n",
+                       r.result.stopped_by.empty() ? "" : fmt::format("stopped by {}; ", r.result.stopped_by),
+                       not_run, killed ? fmt::format(", {} runs were killed by SIGKILL", killed) : "");
+  }
   out += fmt::format("- seedbed {}\n", r.seedbed_version);
   out += o.time_limit_s ? fmt::format("- seeds from {} for {:.0f}s\n", o.seed_first, *o.time_limit_s)
                         : fmt::format("- seeds {}..{}\n", o.seed_first, o.seed_last);
@@ -460,64 +382,12 @@ std::string FormatSeedRanges(const SeedSet& seeds) {
   return out;
 }
 
-absl::StatusOr<SeedSet> ParseSeedRanges(std::string_view text) {
-  SeedSet seeds;
-  auto bad = [&](std::string_view why) {
-    std::string shown(text.substr(0, 60));
-    if (text.size() > 60) shown += "...";
-    return absl::InvalidArgumentError(fmt::format("malformed seed list '{}': {}", shown, why));
-  };
-  auto number = [](std::string_view t, uint64_t& value) {
-    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
-    return !t.empty() && ec == std::errc() && end == t.data() + t.size();
-  };
-  std::optional<uint64_t> last_seen;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    size_t dash = item.find('-');
-    uint64_t a = 0, b = 0;
-    if (dash == std::string_view::npos) {
-      if (!number(item, a)) return bad("expected a seed or A-B");
-      b = a;
-    } else if (!number(item.substr(0, dash), a) || !number(item.substr(dash + 1), b) || b < a) {
-      return bad("expected A-B with A <= B");
-    }
-    if (last_seen && a <= *last_seen) return bad("seeds are not ascending and distinct");
-    if (a == 0 && b == UINT64_MAX) return bad("every seed there is");
-    seeds.InsertRange(a, b);
-    last_seen = b;
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-    if (start == text.size()) return bad("trailing comma");
-  }
-  return seeds;
-}
-
 absl::Status WriteCampaignReport(const CampaignReport& r, const std::string& dir) {
   const std::vector<std::pair<std::string, std::string>> files = {
-      {"campaign.json", CampaignReportToJson(r).dump(2) + "\n"}, {"campaign.md", FormatCampaignMarkdown(r)}};
-  for (const auto& [name, text] : files) {
-    std::string path = dir + "/" + name;
-    std::ofstream file(path, std::ios::trunc);
-    file << text;
-    file.close();
-    if (!file) return absl::UnavailableError(fmt::format("cannot write {}", path));
-  }
+      {"campaign.json", CampaignReportToJson(r).dump(2, ' ', false, json::error_handler_t::replace) + "\n"},
+      {"campaign.md", FormatCampaignMarkdown(r)}};
+  for (const auto& [name, text] : files) RETURN_IF_ERROR(WriteFileAtomically(dir + "/" + name, text));
   return absl::OkStatus();
-}
-
-absl::StatusOr<CampaignReport> ReadCampaignReport(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return absl::NotFoundError(fmt::format("{}: cannot read", path));
-  std::stringstream text;
-  text << file.rdbuf();
-  json j = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return absl::InvalidArgumentError(fmt::format("{}: corrupt (not JSON)", path));
-  absl::StatusOr<CampaignReport> r = CampaignReportFromJson(j);
-  if (!r.ok()) return absl::InvalidArgumentError(fmt::format("{}: {}", path, std::string(r.status().message())));
-  return r;
 }
 
 }  // namespace seedbed

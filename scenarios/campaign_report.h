@@ -18,12 +18,18 @@
 //   baseline          the known-failures file the groups were classified against (its whole JSON,
 //                     scenarios/baseline.h), or null; merge refuses shards of different baselines
 //   config            what every run shared: strategy ("random" | "pct"), pct_depth, event_budget,
-//                     time_budget_ns, chaos_ns, liveness_ns, check_determinism (bool)
+//                     time_budget_ns, chaos_ns, liveness_ns, check_determinism (bool), keep_going
+//                     (bool; absent in older reports: false)
 //   seeds             {first, last} of the campaign's seed range (inclusive; last is null and
 //                     time_limit_s is set for a `--time` campaign, whose seeds depend on speed)
 //   shards            {count: N, indices: [k...]}: the campaign is split into N shards (seed s is
 //                     in shard (s - first) % N) and this report holds the listed ones, sorted;
 //                     complete: true when indices are 0..N-1
+//   completion        {complete, stopped_by, seeds_not_run, runs_killed}: complete is true when every
+//                     seed of the shard ran: no signal stopped the campaign (stopped_by: "SIGINT",
+//                     "SIGTERM" or null), no seed was left out, no worker was killed by SIGKILL.
+//                     --expect never passes an incomplete campaign. (Absent in older reports:
+//                     complete.)
 //   cells[]           one per (scenario, variant), in the order the campaign ran them:
 //     scenario, variant
 //     expect_failure       a buggy variant: finding a violation is the expected outcome
@@ -58,13 +64,20 @@
 //     fault_kinds{kind}    runs whose swarm draw enabled this fault kind (faults/swarm.h names)
 //     swarm                {runs: runs with a swarm-drawn plan, distinct: distinct plans,
 //                          plans{"kind,kind": runs}} (a plan = its set of enabled kinds)
-//     timing               {cpu_s: wall seconds summed over the runs, seeds_per_s}
+//     not_run              {seeds, ranges: [[first, last]...], ranges_truncated}: seeds of the
+//                          range that never ran (a stopped campaign), as inclusive ranges in the
+//                          shard's stride (every shards.count-th seed), sorted, at most 1000
+//     killed               runs whose worker SIGKILL ended (also in the "crash" group)
+//     timing               {cpu_s: CPU seconds of the runs, wall_s: their wall seconds,
+//                          seeds_per_s: per CPU second} (older reports: cpu_s held wall seconds)
 //   totals            {seeds, failures, nondeterministic, cells_as_expected, cells,
 //                     classes{new, known, regressed, gone}: failure groups of each class}
 //   date              the campaign's start, UTC ("2026-12-01T17:30:00Z"; merge: the earliest
 //                     shard's): the one wall-clock value, outside determinism comparisons
 //   timing            {wall_s: the campaign's elapsed seconds (merge: summed over shards),
-//                     cpu_s: summed over every cell}
+//                     cpu_s: the runs' CPU seconds summed over every cell, runs_wall_s: their wall
+//                     seconds, workers_cpu_s: CPU seconds of the worker processes (getrusage),
+//                     worker_starts: worker processes started}
 #pragma once
 
 #include <optional>
@@ -130,7 +143,9 @@ std::string UtcDateNow();
 
 // Writes DIR/campaign.json and DIR/campaign.md.
 absl::Status WriteCampaignReport(const CampaignReport& report, const std::string& dir);
-// Reads a campaign.json; kNotFound if unreadable, kInvalidArgument if corrupt (the message names
+// Parses campaign.json text (bounded nesting, every field checked); never throws.
+absl::StatusOr<CampaignReport> DecodeCampaignReport(std::string_view text);
+// Reads a campaign.json (at most kMaxInputFileBytes); kNotFound if unreadable, kInvalidArgument if corrupt (the message names
 // the file).
 absl::StatusOr<CampaignReport> ReadCampaignReport(const std::string& path);
 

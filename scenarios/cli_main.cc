@@ -74,6 +74,13 @@ int Main(int argc, char** argv) {
                  "Exit 0 when buggy variants fail and fixed ones have no new or regressed failure (the bundled "
                  "campaign; without --baseline every failure is new)");
   add_run_options(fuzz);
+  fuzz->add_option("--recycle-after", args.recycle_after,
+                   "Replace each worker process after this many runs (0: never); crashed engine objects are "
+                   "abandoned, so a worker's memory grows")
+      ->default_val(1000);
+  fuzz->add_option("--recycle-rss", args.recycle_rss_mb,
+                   "Replace a worker once its peak RSS reaches this many MiB (0: never)")
+      ->default_val(2048);
   fuzz->add_flag("--keep-going", args.keep_going,
                  "Do not stop a run at its first violation (slower; every phase and check runs)");
 

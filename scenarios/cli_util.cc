@@ -1,11 +1,13 @@
 #include "scenarios/cli_util.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "fmt/format.h"
+#include "scenarios/scenario.h"
 
 namespace seedbed {
 namespace {
@@ -17,6 +19,48 @@ absl::StatusOr<uint64_t> ParseUnsigned(std::string_view text, std::string_view w
     return absl::InvalidArgumentError(
         fmt::format("malformed {} '{}': expected a non-negative integer", what, text));
   return value;
+}
+
+// A Slurm array --array=MIN-MAX[:STEP] runs task ids MIN, MIN+STEP, ..., COUNT of them: shard
+// (id - MIN) / STEP of COUNT. A list (--array=1,4,9) has ids that are not such a progression:
+// refused, naming the variables and the fix.
+template <typename Env>
+absl::StatusOr<std::pair<int, int>> ShardFromSlurm(const Env& env) {
+  auto id = ParseUnsigned(env("SLURM_ARRAY_TASK_ID"), "SLURM_ARRAY_TASK_ID");
+  auto count = ParseUnsigned(env("SLURM_ARRAY_TASK_COUNT"), "SLURM_ARRAY_TASK_COUNT");
+  if (!id.ok()) return id.status();
+  if (!count.ok()) return count.status();
+  auto optional = [&](const char* name, uint64_t fallback) -> absl::StatusOr<uint64_t> {
+    if (env(name).empty()) return fallback;
+    return ParseUnsigned(env(name), name);
+  };
+  auto min = optional("SLURM_ARRAY_TASK_MIN", 0);
+  auto step = optional("SLURM_ARRAY_TASK_STEP", 1);
+  if (!min.ok()) return min.status();
+  if (!step.ok()) return step.status();
+  auto not_a_range = [&](std::string_view why) {
+    return absl::InvalidArgumentError(fmt::format(
+        "Slurm array task {} (SLURM_ARRAY_TASK_MIN {}, SLURM_ARRAY_TASK_STEP {}, SLURM_ARRAY_TASK_COUNT {}): {}; "
+        "submit with --array=0-N (or MIN-MAX:STEP), or pass --shard K/N",
+        *id, *min, *step, *count, why));
+  };
+  if (*step == 0) return not_a_range("a step of 0");
+  if (*id < *min) return not_a_range("the task id is below SLURM_ARRAY_TASK_MIN");
+  if ((*id - *min) % *step != 0) return not_a_range("the task id is not MIN plus a multiple of the step");
+  uint64_t index = (*id - *min) / *step;
+  if (index >= *count)
+    return not_a_range(fmt::format("it would be shard {} of {}: the array is not one evenly stepped range "
+                                   "(a list such as --array=1,4,9?)",
+                                   index, *count));
+  if (!env("SLURM_ARRAY_TASK_MAX").empty()) {
+    auto max = ParseUnsigned(env("SLURM_ARRAY_TASK_MAX"), "SLURM_ARRAY_TASK_MAX");
+    if (!max.ok()) return max.status();
+    if (*max < *min || (*max - *min) / *step + 1 != *count)
+      return not_a_range(fmt::format("MIN..MAX by the step holds {} tasks, not SLURM_ARRAY_TASK_COUNT: the "
+                                     "array is not one evenly stepped range",
+                                     *max < *min ? 0 : (*max - *min) / *step + 1));
+  }
+  return ParseShard(fmt::format("{}/{}", index, *count));
 }
 
 }  // namespace
@@ -80,20 +124,7 @@ absl::StatusOr<std::pair<int, int>> ShardFromEnvironment() {
           "JOB_COMPLETION_INDEX is set but SEEDBED_SHARDS (the Job's completions) is not");
     return ParseShard(fmt::format("{}/{}", env("JOB_COMPLETION_INDEX"), env("SEEDBED_SHARDS")));
   }
-  if (!env("SLURM_ARRAY_TASK_ID").empty()) {
-    auto id = ParseUnsigned(env("SLURM_ARRAY_TASK_ID"), "SLURM_ARRAY_TASK_ID");
-    auto count = ParseUnsigned(env("SLURM_ARRAY_TASK_COUNT"), "SLURM_ARRAY_TASK_COUNT");
-    if (!id.ok()) return id.status();
-    if (!count.ok()) return count.status();
-    uint64_t min = 0;
-    if (!env("SLURM_ARRAY_TASK_MIN").empty()) {
-      auto m = ParseUnsigned(env("SLURM_ARRAY_TASK_MIN"), "SLURM_ARRAY_TASK_MIN");
-      if (!m.ok()) return m.status();
-      min = *m;
-    }
-    if (*id < min) return absl::InvalidArgumentError("SLURM_ARRAY_TASK_ID below SLURM_ARRAY_TASK_MIN");
-    return ParseShard(fmt::format("{}/{}", *id - min, *count));
-  }
+  if (!env("SLURM_ARRAY_TASK_ID").empty()) return ShardFromSlurm(env);
   return std::pair{0, 1};
 }
 
@@ -111,6 +142,35 @@ absl::Status EnsureWritableDir(const std::string& dir) {
   }
   std::filesystem::remove(probe, ec);
   return absl::OkStatus();
+}
+
+absl::StatusOr<int> RemoveCampaignOutputs(const std::string& dir) {
+  std::vector<std::string> prefixes;
+  for (const ScenarioInfo& info : Registry::Get().List()) prefixes.push_back(info.name + ".");
+  auto ends_with = [](std::string_view name, std::string_view suffix) {
+    return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+  };
+  auto ours = [&](const std::string& name) {
+    if (name == "campaign.json" || name == "campaign.md") return true;
+    if (name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos) return true;
+    bool scenario_file = std::any_of(prefixes.begin(), prefixes.end(),
+                                     [&](const std::string& p) { return name.rfind(p, 0) == 0; });
+    return scenario_file && (ends_with(name, ".failure.json") || ends_with(name, ".trace.json") ||
+                             ends_with(name, ".html") || ends_with(name, ".timeline.txt"));
+  };
+  std::error_code ec;
+  std::vector<std::filesystem::path> doomed;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.is_regular_file(ec) && ours(entry.path().filename().string())) doomed.push_back(entry.path());
+  if (ec) return absl::PermissionDeniedError(fmt::format("cannot list output directory '{}': {}", dir, ec.message()));
+  int removed = 0;
+  for (const auto& path : doomed) {
+    if (!std::filesystem::remove(path, ec) || ec)
+      return absl::PermissionDeniedError(
+          fmt::format("cannot remove {} (a previous campaign's file): {}", path.string(), ec.message()));
+    ++removed;
+  }
+  return removed;
 }
 
 }  // namespace seedbed

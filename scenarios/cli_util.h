@@ -24,5 +24,10 @@ absl::StatusOr<std::pair<int, int>> ParseShard(std::string_view text);
 absl::StatusOr<std::pair<int, int>> ShardFromEnvironment();
 // Creates the directory (and parents) and checks a file can be written there.
 absl::Status EnsureWritableDir(const std::string& dir);
+// Removes from `dir` what an earlier `fuzz --out dir` wrote there: campaign.json and campaign.md,
+// each failure's files (named after a registered scenario: <scenario>.<...>.failure.json, .html,
+// .trace.json, .timeline.txt) and temporary files a killed write left (.<name>.tmp.<pid>). Other
+// files are left alone. Returns how many it removed.
+absl::StatusOr<int> RemoveCampaignOutputs(const std::string& dir);
 
 }  // namespace seedbed

@@ -15,6 +15,7 @@
 #include "scenarios/junit.h"
 #include "scenarios/cli_util.h"
 #include "scenarios/failure_file.h"
+#include "scenarios/file_io.h"
 #include "scenarios/runner.h"
 #include "scenarios/scenario.h"
 #include "scenarios/shrink.h"
@@ -245,6 +246,7 @@ struct GroupArtifacts {
   std::string shrunk_file;
   std::string report_html;
   double shrink_s = 0;
+  bool write_failed = false;  // a file could not be written (a full disk): the command exits 2
 };
 
 // For one distinct failure of a campaign: its failure file, the shrunk failure file (when
@@ -264,15 +266,18 @@ GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, doubl
   std::string path = fmt::format("{}/{}.failure.json", dir, stem);
   if (absl::Status s = WriteFailureFile(path, file); !s.ok()) {
     out << "    " << std::string(s.message()) << "\n";
+    written.write_failed = true;
     return written;
   }
   written.failure_file = stem + ".failure.json";
   out << "    failure file: " << path << "\n";
   if (!shrink) {
-    if (absl::Status s = WriteReports(*report, dir, stem, ReplayCommand(config), out, "    "); !s.ok())
+    if (absl::Status s = WriteReports(*report, dir, stem, ReplayCommand(config), out, "    "); !s.ok()) {
       out << "    " << std::string(s.message()) << "\n";
-    else
+      written.write_failed = true;
+    } else {
       written.report_html = stem + ".html";
+    }
     return written;
   }
   ShrinkOptions options;
@@ -280,12 +285,14 @@ GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, doubl
   auto shrunk = ::seedbed::Shrink(file, options, std::cerr);
   if (!shrunk.ok()) {
     out << "    shrink failed: " << std::string(shrunk.status().message()) << "\n";
+    written.write_failed = true;
     return written;
   }
   written.shrink_s = shrunk->wall_s;
   std::string shrunk_path = fmt::format("{}/{}.shrunk.failure.json", dir, stem);
   if (absl::Status s = WriteFailureFile(shrunk_path, shrunk->file); !s.ok()) {
     out << "    " << std::string(s.message()) << "\n";
+    written.write_failed = true;
     return written;
   }
   written.shrunk_file = stem + ".shrunk.failure.json";
@@ -296,10 +303,12 @@ GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, doubl
                      shrunk->before.faults_injected, shrunk->after.faults_injected, shrunk->attempts, shrunk->wall_s);
   out << "    shrunk failure file: " << shrunk_path << "\n    replay shrunk: seedbed replay " << shrunk_path << "\n";
   if (absl::Status s = WriteReports(shrunk->report, dir, stem + ".shrunk", "seedbed replay " + shrunk_path, out, "    ");
-      !s.ok())
+      !s.ok()) {
     out << "    " << std::string(s.message()) << "\n";
-  else
+    written.write_failed = true;
+  } else {
     written.report_html = stem + ".shrunk.html";
+  }
   return written;
 }
 
@@ -393,8 +402,17 @@ int Fuzz(const Args& args) {
   if (!shard.ok()) return UsageError(std::string(shard.status().message()));
   options.shard_index = shard->first;
   options.shard_count = shard->second;
-  if (!args.out_dir.empty())
+  options.recycle_after_runs = args.recycle_after;
+  options.recycle_rss_mb = args.recycle_rss_mb;
+  if (auto s = CheckCampaignSize(options); !s.ok()) return UsageError(std::string(s.message()));
+  if (!args.out_dir.empty()) {
     if (auto s = EnsureWritableDir(args.out_dir); !s.ok()) return UsageError(std::string(s.message()));
+    // A previous campaign's files would read as this one's: remove what seedbed wrote there.
+    auto removed = RemoveCampaignOutputs(args.out_dir);
+    if (!removed.ok()) return UsageError(std::string(removed.status().message()));
+    if (*removed > 0)
+      std::cerr << fmt::format("{}: removed {} files of the previous campaign\n", args.out_dir, *removed);
+  }
   double shrink_time_s = ShrinkOptions{}.time_limit_s;
   if (!args.shrink_time.empty()) {
     auto seconds = ParseDurationSeconds(args.shrink_time);
@@ -425,26 +443,44 @@ int Fuzz(const Args& args) {
                            options.shard_count > 1
                                ? fmt::format(" (shard {}/{})", options.shard_index, options.shard_count)
                                : "");
+  if (!result.complete()) {
+    uint64_t not_run = 0, killed = 0;
+    for (const CellResult& c : result.cells) {
+      not_run += c.not_run;
+      killed += c.killed;
+    }
+    std::string what = result.stopped_by.empty() ? "" : "stopped by " + result.stopped_by;
+    if (not_run > 0) what += fmt::format("{}{} seeds did not run", what.empty() ? "" : "; ", not_run);
+    if (killed > 0) what += fmt::format("{}{} runs were killed by SIGKILL", what.empty() ? "" : "; ", killed);
+    std::cout << "INCOMPLETE: " << what << "\n";
+  }
+  bool write_failed = false;
   if (!args.out_dir.empty()) {  // campaign.json + campaign.md (scenarios/campaign_report.h)
     // Written before the failure files too, so that an interrupted shrink leaves a report.
     if (auto s = WriteCampaignReport(campaign, args.out_dir); !s.ok()) return UsageError(std::string(s.message()));
     std::cout << fmt::format("report: {}/campaign.md (JSON: {}/campaign.json)\n", args.out_dir, args.out_dir);
   }
-  // A shard does not shrink: `merge --shrink` shrinks each group once for the whole campaign.
-  const bool shrink = !args.no_shrink && options.shard_count == 1;
+  // A shard does not shrink: `merge --shrink` shrinks each group once for the whole campaign. A
+  // stopped campaign does not either (the user asked it to stop), but each failure gets its files.
+  const bool shrink = !args.no_shrink && options.shard_count == 1 && result.stopped_by.empty();
   if (!args.no_shrink && options.shard_count > 1 && !args.out_dir.empty() && result.total_failures() > 0)
     std::cout << "note: a shard does not shrink its failures; `seedbed merge --shrink --out DIR` shrinks each "
                  "failure group once\n";
-  WriteGroupArtifacts(campaign, args.out_dir, shrink ? shrink_time_s : 0, *shrink_budget_s, std::cout);
+  write_failed = !WriteGroupArtifacts(campaign, args.out_dir, shrink ? shrink_time_s : 0, *shrink_budget_s, std::cout);
   if (!args.out_dir.empty())
     if (auto s = WriteCampaignReport(campaign, args.out_dir); !s.ok()) return UsageError(std::string(s.message()));
   if (!args.junit_file.empty())
     if (auto s = WriteJunitReport(campaign, args.junit_file); !s.ok()) return UsageError(std::string(s.message()));
+  if (result.stopped_by == "SIGINT") return kExitInterrupted;
+  if (result.stopped_by == "SIGTERM") return kExitTerminated;
+  if (write_failed) return UsageError(fmt::format("could not write every file under {}", args.out_dir));
   return CampaignExitCode(result, args.expect);
 }
 
-void WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, double shrink_time_s,
+// False when a file could not be written.
+bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, double shrink_time_s,
                          std::optional<double> shrink_budget_s, std::ostream& out) {
+  bool all_written = true;
   double shrink_spent_s = 0;
   for (CellResult& c : campaign.result.cells) {
     for (FailureGroup& g : c.groups) {
@@ -474,15 +510,21 @@ void WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, doubl
       g.failure_file = written.failure_file;
       g.shrunk_file = written.shrunk_file;
       g.report_html = written.report_html;
+      all_written = all_written && !written.write_failed;
     }
     for (const FailureGroup& g : c.gone)
       out << fmt::format("  {} [{}] {} (gone): in the baseline as {}, not seen\n", c.cell.scenario, c.cell.variant,
                          g.invariant, g.baseline_status);
   }
+  return all_written;
 }
 
 int CampaignExitCode(const CampaignResult& result, bool expect) {
   if (result.total_nondeterministic() > 0) return kExitNondeterminism;
+  if (expect && !result.complete()) {
+    std::cout << "--expect: the campaign is incomplete (seeds did not run or were killed): it cannot pass\n";
+    return kExitViolation;
+  }
   if (expect)
     return std::all_of(result.cells.begin(), result.cells.end(), [](const CellResult& c) { return c.as_expected(); })
                ? kExitClean

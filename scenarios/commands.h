@@ -2,6 +2,7 @@
 // 0 clean, 1 an invariant failed, 2 bad usage or input, 3 nondeterminism detected.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -20,6 +21,9 @@ inline constexpr int kExitClean = 0;
 inline constexpr int kExitViolation = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitNondeterminism = 3;
+// fuzz stopped by a signal (128 + the signal, as a shell reports it): the report says what ran.
+inline constexpr int kExitInterrupted = 130;  // SIGINT
+inline constexpr int kExitTerminated = 143;   // SIGTERM
 
 struct Args {
   std::vector<std::string> scenarios;
@@ -50,6 +54,8 @@ struct Args {
   bool expect = false;
   bool check_determinism = false;
   bool keep_going = false;     // run/fuzz --keep-going
+  uint64_t recycle_after = 1000;  // fuzz --recycle-after: runs per worker process
+  uint64_t recycle_rss_mb = 2048; // fuzz --recycle-rss: peak RSS (MiB) that retires a worker
   bool stdout_is_tty = false;
   bool stderr_is_tty = false;
 };
@@ -79,12 +85,14 @@ absl::StatusOr<std::optional<double>> ParseShrinkBudget(const Args& args);
 // Prints every failure group of the report (with its class when classified, and its replay
 // command) and, with a `dir`, writes the artifacts of each group that has none yet: its failure
 // file, shrunk file (shrink_time_s > 0, at most that long each, all of them within the budget)
-// and reports, recording their paths in the group. Gone groups are listed last per cell.
-void WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, double shrink_time_s,
+// and reports, recording their paths in the group. Gone groups are listed last per cell. False
+// when a file could not be written (a full disk: the command then exits 2).
+bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, double shrink_time_s,
                          std::optional<double> shrink_budget_s, std::ostream& out);
 
-// 3 on nondeterminism; with `expect`, 0 when every cell is as expected (scenarios/campaign.h:
-// buggy cells fail, fixed ones have no new or regressed failure); else 1 on any failure.
+// 3 on nondeterminism; with `expect`, 1 when the campaign is incomplete (CampaignResult::complete),
+// else 0 when every cell is as expected (scenarios/campaign.h: buggy cells fail, fixed ones have no
+// new or regressed failure); else 1 on any failure.
 int CampaignExitCode(const CampaignResult& result, bool expect);
 
 }  // namespace seedbed::cli

@@ -1,10 +1,12 @@
 #include "scenarios/failure_file.h"
 
-#include <fstream>
-#include <sstream>
+#include <charconv>
 
 #include "fmt/format.h"
+#include "model/env/status.h"
 #include "nlohmann/json.hpp"
+#include "scenarios/file_io.h"
+#include "scenarios/json_fields.h"
 #include "sim/version.h"
 
 namespace seedbed {
@@ -49,60 +51,51 @@ json Body(const FailureFile& f) {
               {"decision_values", std::move(values)}};
 }
 
-template <typename T>
-absl::StatusOr<T> Field(const json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end()) return absl::InvalidArgumentError(fmt::format("missing field '{}'", name));
-  try {
-    return it->get<T>();
-  } catch (const json::exception&) {
-    return absl::InvalidArgumentError(fmt::format("field '{}' has the wrong type", name));
-  }
-}
-
-#define FIELD_OR_RETURN(lhs, T, j, name)          \
-  do {                                            \
-    auto field_ = Field<T>(j, name);              \
-    if (!field_.ok()) return field_.status();     \
-    lhs = *std::move(field_);                     \
-  } while (0)
-
+// Every field is checked for presence, JSON type and range (json_fields.h): a hand-edited or
+// fuzzed file is bad input (exit 2), never an exception, a float cast to an integer, or a config a
+// run would reject later (pct_depth 0, event_budget 0: those would replay as nondeterminism).
 absl::StatusOr<FailureFile> FromJson(const json& j, int version) {
+  namespace jf = json_fields;
   FailureFile f;
-  std::string strategy, hash;
-  std::vector<int> kinds;
-  std::vector<uint64_t> values;
-  FIELD_OR_RETURN(f.seedbed_version, std::string, j, "seedbed_version");
-  FIELD_OR_RETURN(f.scenario, std::string, j, "scenario");
-  FIELD_OR_RETURN(f.variant, std::string, j, "variant");
-  FIELD_OR_RETURN(f.seed, uint64_t, j, "seed");
-  FIELD_OR_RETURN(strategy, std::string, j, "strategy");
-  FIELD_OR_RETURN(f.pct_depth, int, j, "pct_depth");
-  FIELD_OR_RETURN(f.event_budget, uint64_t, j, "event_budget");
-  FIELD_OR_RETURN(f.time_budget_ns, int64_t, j, "time_budget_ns");
-  FIELD_OR_RETURN(f.invariant, std::string, j, "invariant");
-  FIELD_OR_RETURN(f.message, std::string, j, "message");
-  FIELD_OR_RETURN(hash, std::string, j, "trace_hash");
-  FIELD_OR_RETURN(f.events, uint64_t, j, "events");
-  FIELD_OR_RETURN(f.shrunk, bool, j, "shrunk");
+  ASSIGN_OR_RETURN(f.seedbed_version, jf::String(j, "", "seedbed_version"));
+  ASSIGN_OR_RETURN(f.scenario, jf::String(j, "", "scenario"));
+  ASSIGN_OR_RETURN(f.variant, jf::String(j, "", "variant"));
+  ASSIGN_OR_RETURN(f.seed, jf::Uint(j, "", "seed"));
+  ASSIGN_OR_RETURN(std::string strategy, jf::String(j, "", "strategy"));
+  ASSIGN_OR_RETURN(int64_t pct_depth, jf::Int(j, "", "pct_depth", 1, kMaxPctDepth));
+  f.pct_depth = static_cast<int>(pct_depth);
+  ASSIGN_OR_RETURN(f.event_budget, jf::Uint(j, "", "event_budget", 1));
+  ASSIGN_OR_RETURN(f.time_budget_ns, jf::Int(j, "", "time_budget_ns", 1));
+  ASSIGN_OR_RETURN(f.invariant, jf::String(j, "", "invariant"));
+  ASSIGN_OR_RETURN(f.message, jf::String(j, "", "message"));
+  ASSIGN_OR_RETURN(std::string hash, jf::String(j, "", "trace_hash"));
+  ASSIGN_OR_RETURN(f.events, jf::Uint(j, "", "events"));
+  ASSIGN_OR_RETURN(f.shrunk, jf::Bool(j, "", "shrunk"));
   if (version >= 2) {
-    FIELD_OR_RETURN(f.keep_going, bool, j, "keep_going");
+    ASSIGN_OR_RETURN(f.keep_going, jf::Bool(j, "", "keep_going"));
   } else {
     f.keep_going = true;
   }
-  FIELD_OR_RETURN(kinds, std::vector<int>, j, "decision_kinds");
-  FIELD_OR_RETURN(values, std::vector<uint64_t>, j, "decision_values");
+  ASSIGN_OR_RETURN(const json* kinds, jf::Array(j, "", "decision_kinds"));
+  ASSIGN_OR_RETURN(const json* values, jf::Array(j, "", "decision_values"));
   auto parsed = ParseStrategy(strategy);
   if (!parsed.ok()) return parsed.status();
   f.strategy = *parsed;
-  f.trace_hash = std::stoull(hash, nullptr, 16);
-  if (kinds.size() != values.size())
+  auto [end, ec] = std::from_chars(hash.data(), hash.data() + hash.size(), f.trace_hash, 16);
+  if (hash.empty() || hash.size() > 16 || ec != std::errc() || end != hash.data() + hash.size() ||
+      hash.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    return absl::InvalidArgumentError(
+        fmt::format("field 'trace_hash' is '{}': expected 1 to 16 hex digits", hash.substr(0, 40)));
+  if (kinds->size() != values->size())
     return absl::InvalidArgumentError("decision_kinds and decision_values differ in length");
-  f.decisions.reserve(kinds.size());
-  for (size_t i = 0; i < kinds.size(); ++i) {
-    if (kinds[i] < 0 || kinds[i] > static_cast<int>(DecisionKind::kUser))
-      return absl::InvalidArgumentError(fmt::format("decision {} has unknown kind {}", i, kinds[i]));
-    f.decisions.push_back({values[i], static_cast<DecisionKind>(kinds[i])});
+  f.decisions.reserve(kinds->size());
+  for (size_t i = 0; i < kinds->size(); ++i) {
+    auto kind = jf::UintValue((*kinds)[i], fmt::format("decision_kinds[{}]", i), 0,
+                              static_cast<uint64_t>(DecisionKind::kUser));
+    if (!kind.ok()) return kind.status();
+    auto value = jf::UintValue((*values)[i], fmt::format("decision_values[{}]", i));
+    if (!value.ok()) return value.status();
+    f.decisions.push_back({*value, static_cast<DecisionKind>(*kind)});
   }
   return f;
 }
@@ -121,47 +114,46 @@ absl::StatusOr<Strategy> ParseStrategy(std::string_view name) {
 
 std::string EncodeFailureFile(const FailureFile& file) {
   json body = Body(file);
-  body["checksum"] = fmt::format("{:016x}", Fnv1a(body.dump()));
-  return body.dump(1) + "\n";
+  // Invalid UTF-8 in a message (an engine's bytes) becomes U+FFFD rather than an exception; the
+  // decoder's re-dump of the parsed text gives the same bytes, so the checksum holds.
+  body["checksum"] = fmt::format("{:016x}", Fnv1a(body.dump(-1, ' ', false, json::error_handler_t::replace)));
+  return body.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 absl::StatusOr<FailureFile> DecodeFailureFile(std::string_view text) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded())
-    return absl::InvalidArgumentError("not a failure file: corrupt or truncated JSON");
-  if (!j.is_object() || j.value("format", "") != "seedbed-failure")
+  namespace jf = json_fields;
+  auto parsed = jf::Parse(text);
+  if (!parsed.ok())
+    return absl::InvalidArgumentError(fmt::format("not a failure file: {}", std::string(parsed.status().message())));
+  const json& j = *parsed;
+  if (!j.is_object() || !j.contains("format") || j.at("format") != "seedbed-failure")
     return absl::InvalidArgumentError("not a failure file: no \"format\": \"seedbed-failure\"");
-  int version = j.value("format_version", -1);
-  if (version != kFailureFormatVersion && version != 1)
+  // Checked before the checksum, so an unknown version says "incompatible" rather than "corrupt".
+  auto version = jf::Int(j, "", "format_version");
+  if (!version.ok()) return absl::InvalidArgumentError(fmt::format("not a failure file: {}", std::string(version.status().message())));
+  if (*version != kFailureFormatVersion && *version != 1)
     return absl::InvalidArgumentError(fmt::format(
         "incompatible failure file: format version {} (this seedbed, {}, reads versions 1 to {})",
-        version, kGitDescribe, kFailureFormatVersion));
-  auto checksum = Field<std::string>(j, "checksum");
+        *version, kGitDescribe, kFailureFormatVersion));
+  auto checksum = jf::String(j, "", "checksum");
   if (!checksum.ok()) return checksum.status();
   json body = j;
   body.erase("checksum");
-  std::string expected = fmt::format("{:016x}", Fnv1a(body.dump()));
+  std::string expected = fmt::format("{:016x}", Fnv1a(body.dump(-1, ' ', false, json::error_handler_t::replace)));
   if (*checksum != expected)
     return absl::InvalidArgumentError(fmt::format(
-        "corrupt failure file: checksum {} does not match its contents ({})", *checksum, expected));
-  return FromJson(body, version);
+        "corrupt failure file: checksum {} does not match its contents ({})", checksum->substr(0, 40), expected));
+  return FromJson(body, static_cast<int>(*version));
 }
 
 absl::Status WriteFailureFile(const std::string& path, const FailureFile& file) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return absl::PermissionDeniedError(fmt::format("cannot write {}", path));
-  out << EncodeFailureFile(file);
-  out.close();
-  if (!out) return absl::DataLossError(fmt::format("short write to {}", path));
-  return absl::OkStatus();
+  return WriteFileAtomically(path, EncodeFailureFile(file));
 }
 
 absl::StatusOr<FailureFile> ReadFailureFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(fmt::format("cannot open {}", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  auto decoded = DecodeFailureFile(buffer.str());
+  auto text = ReadFileBounded(path);
+  if (!text.ok()) return text.status();
+  auto decoded = DecodeFailureFile(*text);
   if (!decoded.ok())
     return absl::InvalidArgumentError(fmt::format("{}: {}", path, std::string(decoded.status().message())));
   return decoded;

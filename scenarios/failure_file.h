@@ -16,6 +16,8 @@ namespace seedbed {
 // 2 added keep_going; a version 1 file (written before runs stopped at their first violation) reads
 // as keep_going = true, which is how it ran.
 inline constexpr int kFailureFormatVersion = 2;
+// The deepest PCT a file may ask for (the command's --pct-depth allows 1..64).
+inline constexpr int kMaxPctDepth = 64;
 
 struct FailureFile {
   std::string seedbed_version;   // git describe of the build that wrote it
@@ -40,11 +42,14 @@ absl::StatusOr<Strategy> ParseStrategy(std::string_view name);
 
 // Serialises with a checksum over every other field.
 std::string EncodeFailureFile(const FailureFile& file);
-// kInvalidArgument with a message saying which: not JSON (corrupt or truncated), a missing or
-// mistyped field, a checksum mismatch, an unknown format version.
+// kInvalidArgument with a message saying which: not JSON (corrupt or truncated, or nested too
+// deep), a missing, mistyped or out-of-range field, a checksum mismatch, an unknown format version.
+// Never throws or aborts, whatever the bytes.
 absl::StatusOr<FailureFile> DecodeFailureFile(std::string_view text);
 
+// Atomic (temporary name, fsync, rename: scenarios/file_io.h); kUnavailable naming the path.
 absl::Status WriteFailureFile(const std::string& path, const FailureFile& file);
+// Reads at most kMaxInputFileBytes; kNotFound, or kInvalidArgument naming the path and the defect.
 absl::StatusOr<FailureFile> ReadFailureFile(const std::string& path);
 
 }  // namespace seedbed

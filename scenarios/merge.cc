@@ -4,6 +4,7 @@
 #include <iostream>
 #include <iterator>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -32,6 +33,7 @@ std::string Difference(const CampaignReport& a, const CampaignReport& b) {
       x.base.chaos_ns != y.base.chaos_ns || x.base.liveness_ns != y.base.liveness_ns)
     return "run budgets differ";
   if (x.check_determinism != y.check_determinism) return "--check-determinism differs";
+  if (x.base.keep_going != y.base.keep_going) return "--keep-going differs";
   if (x.seed_first != y.seed_first || x.time_limit_s.has_value() != y.time_limit_s.has_value() ||
       (!x.time_limit_s && x.seed_last != y.seed_last) || (x.time_limit_s && *x.time_limit_s != *y.time_limit_s))
     return "seed range differs";
@@ -80,8 +82,20 @@ void MergeCell(const CellResult& from, CellResult& into) {
                                      from.nondeterministic_seeds.end());
   std::sort(into.nondeterministic_seeds.begin(), into.nondeterministic_seeds.end());
   into.cpu_s += from.cpu_s;
+  into.wall_s += from.wall_s;
+  into.not_run += from.not_run;
+  into.killed += from.killed;
+  into.not_run_ranges.insert(into.not_run_ranges.end(), from.not_run_ranges.begin(), from.not_run_ranges.end());
+  std::sort(into.not_run_ranges.begin(), into.not_run_ranges.end());
+  into.not_run_ranges_truncated = into.not_run_ranges_truncated || from.not_run_ranges_truncated;
+  if (into.not_run_ranges.size() > kMaxNotRunRanges) {
+    into.not_run_ranges.resize(kMaxNotRunRanges);
+    into.not_run_ranges_truncated = true;
+  }
   into.events += from.events;
-  into.sim_ns += from.sim_ns;
+  // Each shard's sim_ns is at most INT64_MAX (the decoder checks): saturate rather than overflow.
+  into.sim_ns = from.sim_ns > std::numeric_limits<int64_t>::max() - into.sim_ns ? std::numeric_limits<int64_t>::max()
+                                                                                  : into.sim_ns + from.sim_ns;
   into.faults_injected += from.faults_injected;
   MergeGroups(from.groups, into.groups);
   for (const auto& [name, t] : from.crash_points) {
@@ -129,6 +143,11 @@ absl::StatusOr<CampaignReport> MergeCampaignReports(const std::vector<CampaignRe
     merged.result.wall_s += reports[i].result.wall_s;
     if (!reports[i].date.empty() && (merged.date.empty() || reports[i].date < merged.date))
       merged.date = reports[i].date;  // the campaign began when its first shard did
+    merged.result.workers_cpu_s += reports[i].result.workers_cpu_s;
+    merged.result.worker_starts += reports[i].result.worker_starts;
+    const std::string& stopped = reports[i].result.stopped_by;
+    if (!stopped.empty() && merged.result.stopped_by.find(stopped) == std::string::npos)
+      merged.result.stopped_by += (merged.result.stopped_by.empty() ? "" : ", ") + stopped;
   }
   ApplyBaseline(merged.result, merged.baseline ? &*merged.baseline : nullptr);
   return merged;
@@ -200,6 +219,9 @@ int Merge(const Args& args) {
   std::cout << fmt::format("{} seeds from {} report(s), shards {} of {}{}\n", result.total_seeds(),
                            reports.size(), merged->shard_indices.size(), merged->options.shard_count,
                            merged->complete() ? "" : " (INCOMPLETE: some shards missing)");
+  if (!result.complete())
+    std::cout << fmt::format("INCOMPLETE: some shards did not run every seed{}\n",
+                             result.stopped_by.empty() ? "" : fmt::format(" (stopped by {})", result.stopped_by));
   if (args.shrink) {
     // Once per group of the whole campaign: groups a shard did not shrink get a failure file, a
     // shrunk file and reports in the merged folder.
@@ -207,14 +229,19 @@ int Merge(const Args& args) {
       for (FailureGroup& g : c.groups)
         if (g.shrunk_file.empty()) g.failure_file = g.report_html = "";
   }
-  WriteGroupArtifacts(*merged, args.shrink ? args.out_dir : "", args.shrink ? shrink_time_s : 0, *shrink_budget_s,
-                      std::cout);
+  const bool written = WriteGroupArtifacts(*merged, args.shrink ? args.out_dir : "", args.shrink ? shrink_time_s : 0,
+                                           *shrink_budget_s, std::cout);
   if (!args.out_dir.empty()) {
     if (auto s = WriteCampaignReport(*merged, args.out_dir); !s.ok()) return usage(std::string(s.message()));
     std::cout << fmt::format("report: {}/campaign.md (JSON: {}/campaign.json)\n", args.out_dir, args.out_dir);
   }
   if (!args.junit_file.empty())
     if (auto s = WriteJunitReport(*merged, args.junit_file); !s.ok()) return usage(std::string(s.message()));
+  if (!written) return usage(fmt::format("could not write every file under {}", args.out_dir));
+  if (args.expect && !merged->complete()) {
+    std::cout << "--expect: the campaign is incomplete (shards missing): it cannot pass\n";
+    return kExitViolation;
+  }
   return CampaignExitCode(result, args.expect);
 }
 
