@@ -1,11 +1,11 @@
 # Porcelain. `make run`: install what is missing, build, run the main job (a campaign over every
 # bundled scenario with a summary). `make test`: install, build, and run every test in the release
 # and the ASan+UBSan builds. `make bench`: regenerate reports/BENCHMARKS.md.
-.PHONY: deps build build-asan run test test-release test-asan bench clean
+.PHONY: deps build build-asan run test test-release test-asan test-fuzz bench clean
 
 PACKAGES := cmake ninja-build g++ git libboost-context-dev libabsl-dev libfmt-dev catch2 \
             libcli11-dev nlohmann-json3-dev libbenchmark-dev ccache libleveldb-dev libsqlite3-dev \
-            libgtest-dev chromium
+            libgtest-dev chromium clang
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS ?= $(shell nproc)
 # The main job's campaign: seeds per scenario and variant.
@@ -40,7 +40,13 @@ test-release: build
 test-asan: build-asan
 	ctest --preset asan -j $(JOBS)
 
-test: test-release test-asan
+# The decoders' libFuzzer targets (tests/fuzz/, clang): a few seconds each from the committed corpus.
+test-fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	ctest --preset fuzz
+
+test: test-release test-asan test-fuzz
 
 # Builds only the benchmarks and the seedbed command (not the test suites), then regenerates the
 # report; BASELINE_SECONDS, SCENARIO_SECONDS, CAMPAIGNS, SCALING_SEEDS tune it (see the script).
