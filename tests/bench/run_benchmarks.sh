@@ -350,5 +350,11 @@ header_lines=$(grep -n '^- Command:' "$output.tmp" | head -1 | cut -d: -f1)
   tail -n "+$((header_lines + 2))" "$output.tmp"
 } > "$output.tmp2"
 rm -f "$output.tmp"
+# Hand-written sections (figures this script does not produce, e.g. the decoders' long fuzz runs)
+# sit after the marker line at the end of the report and are carried over as they are.
+marker='<!-- Hand-written sections below: kept as they are by tests/bench/run_benchmarks.sh -->'
+if [[ -f "$output" ]] && grep -qxF "$marker" "$output"; then
+  { echo; awk -v m="$marker" 'kept || $0 == m { kept = 1; print }' "$output"; } >> "$output.tmp2"
+fi
 mv "$output.tmp2" "$output"
 echo "wrote $output"
