@@ -31,9 +31,11 @@ absl::Status ExactKeys(const json& j, std::initializer_list<const char*> keys, c
   if (!j.is_object()) return absl::InvalidArgumentError(fmt::format("{}: not an object", where));
   for (const char* k : keys)
     if (!j.contains(k)) return absl::InvalidArgumentError(fmt::format("{}: missing \"{}\"", where, k));
-  for (const auto& [k, v] : j.items())
+  for (const auto& item : j.items()) {  // not a structured binding: clang 14 cannot capture one
+    const std::string& k = item.key();
     if (std::find_if(keys.begin(), keys.end(), [&](const char* x) { return k == x; }) == keys.end())
       return absl::InvalidArgumentError(fmt::format("{}: unknown key \"{}\"", where, k));
+  }
   return absl::OkStatus();
 }
 
