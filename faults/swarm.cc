@@ -58,7 +58,8 @@ FaultPlan DrawSwarmPlan(Decisions& decisions, const SwarmRanges& r, FaultPlan ba
                         OpKind::kDiskSyncDir, OpKind::kDiskMeta})
       plan.op(kind).error_probability = p;
   }
-  if (on.On(k[4], r.disk_random_durability)) plan.durability = DiskDurability::kRandom;
+  if (on.On(k[4], r.disk_random_durability && !r.lossy_durability.empty()))
+    plan.durability = r.lossy_durability[decisions.Uniform(r.lossy_durability.size(), DecisionKind::kSwarm)];
   if (on.On(k[5], r.crash_interval_ns_mean.allowed())) {
     plan.crash_interval_ns_mean = static_cast<int64_t>(Draw(decisions, r.crash_interval_ns_mean));
     plan.restart_delay_ns_min = r.restart_delay_ns_min;
@@ -72,6 +73,8 @@ FaultPlan DrawSwarmPlan(Decisions& decisions, const SwarmRanges& r, FaultPlan ba
       plan.restart_delay_ns_max = r.restart_delay_ns_max;
     }
   }
+  if (plan.crash_interval_ns_mean > 0 || plan.crash_point_arm_probability > 0)
+    plan.machine_crash_probability = Draw(decisions, r.machine_crash_probability);
   if (on.On(k[7], r.message_loss_probability.allowed()))
     plan.message_loss_probability = Draw(decisions, r.message_loss_probability);
   if (on.On(k[8], r.message_duplicate_probability.allowed()))

@@ -31,7 +31,14 @@ struct SwarmRanges {
   SwarmRange store_error_probability{0.001, 0.05};
   SwarmRange store_ambiguous_probability{0.001, 0.02};
   SwarmRange disk_error_probability{0, 0};        // off unless a scenario allows it
-  bool disk_random_durability = true;             // "disk_durability": kRandom instead of durable
+  // "disk_durability": when on, the disk loses what a machine crash would lose under a profile
+  // drawn from lossy_durability; when off (or not allowed), it keeps the base plan's durability.
+  bool disk_random_durability = true;
+  std::vector<DiskDurability> lossy_durability = {
+      DiskDurability::kDropUnsynced, DiskDurability::kRandom, DiskDurability::kExt4Ordered};
+  // With crashes or crash points on: the probability that a crash is a machine crash (power loss)
+  // rather than a process crash (the page cache survives), drawn per seed.
+  SwarmRange machine_crash_probability{0, 1};
   SwarmRange crash_interval_ns_mean{2e9, 30e9};
   int64_t restart_delay_ns_min = 100'000'000;
   int64_t restart_delay_ns_max = 2'000'000'000;

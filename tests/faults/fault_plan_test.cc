@@ -70,6 +70,39 @@ TEST_CASE("swarm: each seed enables a recorded subset of fault kinds; replay giv
   CHECK(kinds_seen.count("disk_errors") == 0);
 }
 
+TEST_CASE("swarm: the default draws every durability profile and both crash kinds",
+          "[faults][swarm]") {
+  // A durable disk hides every fsync and rename bug: the default swarm must not stick to it.
+  SwarmRanges ranges;
+  std::set<std::string> profiles;
+  int process_only = 0, machine_only = 0, mixed = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    Decisions d(seed, nullptr);
+    FaultPlan plan = DrawSwarmPlan(d, ranges);
+    profiles.insert(DurabilityName(plan.durability));
+    if (plan.crash_interval_ns_mean == 0 && plan.crash_point_arm_probability == 0) continue;
+    CHECK(plan.machine_crash_probability >= 0);
+    CHECK(plan.machine_crash_probability <= 1);
+    if (plan.machine_crash_probability < 0.1) ++process_only;
+    if (plan.machine_crash_probability > 0.9) ++machine_only;
+    if (plan.machine_crash_probability > 0.1 && plan.machine_crash_probability < 0.9) ++mixed;
+  }
+  CHECK(profiles == std::set<std::string>{"durable", "drop-unsynced", "random", "ext4-ordered"});
+  CHECK(process_only > 0);
+  CHECK(machine_only > 0);
+  CHECK(mixed > 0);
+  // A scenario may restrict both.
+  ranges.lossy_durability = {DiskDurability::kExt4Ordered};
+  ranges.machine_crash_probability = {1, 1};
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    Decisions d(seed, nullptr);
+    FaultPlan plan = DrawSwarmPlan(d, ranges);
+    CHECK((plan.durability == DiskDurability::kDurable ||
+           plan.durability == DiskDurability::kExt4Ordered));
+    CHECK(plan.machine_crash_probability == 1);
+  }
+}
+
 TEST_CASE("swarm: a world under a swarm plan replays to the same trace hash", "[faults][swarm]") {
   auto build = [](World& w) {
     w.SetSwarm(SwarmRanges{});

@@ -88,8 +88,8 @@ TEST_CASE("seed: read-back on AlreadyExists after an ambiguous put passes 300 se
 }
 
 // ---- slatedb.wal_id_last_seen ----
-TEST_CASE("seed: slatedb #433 manifest wal_id_last_seen runs ahead of the WAL (pinned seed 4)", "[seed]") {
-  PinnedFailure("slatedb.wal_id_last_seen", "buggy", 4, "manifest-not-ahead-of-wal");
+TEST_CASE("seed: slatedb #433 manifest wal_id_last_seen runs ahead of the WAL (pinned seed 39)", "[seed]") {
+  PinnedFailure("slatedb.wal_id_last_seen", "buggy", 39, "manifest-not-ahead-of-wal");
 }
 TEST_CASE("seed: slatedb PR #448 (WAL id at flush) passes 300 seeds", "[seed]") {
   CleanSeeds("slatedb.wal_id_last_seen", "fixed", 300);
@@ -104,12 +104,12 @@ TEST_CASE("seed: slatedb PR #259 (one flush task) passes 300 seeds", "[seed]") {
 }
 
 // ---- slatedb.zombie_writer ----
-TEST_CASE("seed: slatedb PR #271 open race leaves two writers open (pinned seed 43)", "[seed]") {
-  PinnedFailure("slatedb.zombie_writer", "buggy-271", 43, "single-writer");
+TEST_CASE("seed: slatedb PR #271 open race leaves two writers open (pinned seed 56)", "[seed]") {
+  PinnedFailure("slatedb.zombie_writer", "buggy-271", 56, "single-writer");
 }
-TEST_CASE("seed: slatedb #1622 WAL GC deletes a fence, a stale writer's write is lost (pinned seed 6)",
+TEST_CASE("seed: slatedb #1622 WAL GC deletes a fence, a stale writer's write is lost (pinned seed 17)",
           "[seed]") {
-  PinnedFailure("slatedb.zombie_writer", "buggy-1622", 6, "no-lost-acknowledged-writes");
+  PinnedFailure("slatedb.zombie_writer", "buggy-1622", 17, "no-lost-acknowledged-writes");
 }
 TEST_CASE("seed: slatedb #1622 zombie writes above the newer writer's collected fence (pinned seed 1)",
           "[seed]") {
