@@ -23,6 +23,13 @@ struct CampaignCell {
   std::string scenario;
   std::string variant;
   bool expect_failure = false;  // a buggy variant: finding a violation is the expected outcome
+  // The invariants a buggy variant is expected to break (ScenarioInfo::expected_invariants): any
+  // other failure of it is unexpected (a passing variant's failures are judged by the baseline).
+  std::vector<std::string> expected_invariants;
+  bool Expected(std::string_view invariant) const {
+    return expect_failure && std::find(expected_invariants.begin(), expected_invariants.end(), invariant) !=
+                                 expected_invariants.end();
+  }
 };
 
 struct CampaignOptions {
@@ -108,6 +115,7 @@ struct CellResult {
   CampaignCell cell;
   uint64_t seeds = 0;
   uint64_t failures = 0;
+  uint64_t unexpected = 0;            // buggy cells: failures of an invariant not expected to break
   uint64_t nondeterministic = 0;
   std::optional<uint64_t> first_failing_seed;
   std::vector<FailureGroup> groups;   // by signature, sorted by first seed
@@ -133,11 +141,11 @@ struct CellResult {
   uint64_t faults_injected = 0;
 
   double seeds_per_s() const { return cpu_s > 0 ? seeds / cpu_s : 0; }
-  // Buggy cells should fail; fixed ones should have no new or regressed failure (known and flaky
+  // Buggy cells should fail, only through their expected invariants; fixed ones should have no new or regressed failure (known and flaky
   // ones of the baseline are allowed; without a baseline every failure is new).
   bool as_expected() const {
     if (nondeterministic != 0) return false;
-    if (cell.expect_failure) return failures > 0;
+    if (cell.expect_failure) return failures > 0 && unexpected == 0;
     return std::none_of(groups.begin(), groups.end(), [](const FailureGroup& g) {
       return g.failure_class == FailureClass::kNew || g.failure_class == FailureClass::kRegressed;
     });
