@@ -280,6 +280,7 @@ uint64_t PeakRssMb() {
 void CountFailure(CellResult& c, uint64_t seed, const std::string& invariant, const std::string& signature,
                   const std::string& message) {
   c.failures++;
+  if (c.cell.expect_failure && !c.cell.Expected(invariant)) c.unexpected++;
   if (!c.first_failing_seed || seed < *c.first_failing_seed) c.first_failing_seed = seed;
   auto group = std::find_if(c.groups.begin(), c.groups.end(),
                             [&](const FailureGroup& g) { return g.key() == signature; });
@@ -733,6 +734,13 @@ std::string FormatCampaignTable(const CampaignResult& result) {
     std::string verdict;
     if (c.nondeterministic > 0) {
       verdict = fmt::format("NONDETERMINISTIC ({} seeds)", c.nondeterministic);
+    } else if (c.unexpected > 0) {
+      // Name the unexpected invariants: a buggy variant failing through a harness verdict
+      // (deadlock, liveness) has not shown its bug.
+      std::string names;
+      for (const FailureGroup& g : c.groups)
+        if (!c.cell.Expected(g.invariant)) names += fmt::format("{}{} x{}", names.empty() ? "" : ", ", g.invariant, g.count);
+      verdict = fmt::format("UNEXPECTED FAILURE ({} of {}): {}", c.unexpected, c.failures, names);
     } else if (c.cell.expect_failure) {
       verdict = c.failures > 0 ? "bug found (expected)" : "NOT FOUND (expected a failure)";
     } else if (c.failures == 0) {
@@ -742,7 +750,9 @@ std::string FormatCampaignTable(const CampaignResult& result) {
     } else {
       verdict = c.as_expected() ? "known failures only" : "NEW OR REGRESSED FAILURE";
     }
-    if (!result.classified) {
+    if (c.unexpected > 0) {
+      // the unexpected invariants are named already
+    } else if (!result.classified) {
       if (!c.groups.empty()) verdict += fmt::format(": {}", c.groups.front().invariant);
     } else {
       // Every group with its class, then what the baseline knew and no seed hit.

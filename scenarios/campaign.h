@@ -24,6 +24,13 @@ struct CampaignCell {
   std::string scenario;
   std::string variant;
   bool expect_failure = false;  // a buggy variant: finding a violation is the expected outcome
+  // The invariants a buggy variant is expected to break (ScenarioInfo::expected_invariants): any
+  // other failure of it is unexpected (a passing variant's failures are judged by the baseline).
+  std::vector<std::string> expected_invariants;
+  bool Expected(std::string_view invariant) const {
+    return expect_failure && std::find(expected_invariants.begin(), expected_invariants.end(), invariant) !=
+                                 expected_invariants.end();
+  }
 };
 
 // The most shards a campaign may be split into (--shard K/N, batch-system indices).
@@ -121,6 +128,7 @@ struct CellResult {
   CampaignCell cell;
   uint64_t seeds = 0;
   uint64_t failures = 0;
+  uint64_t unexpected = 0;            // buggy cells: failures of an invariant not expected to break
   uint64_t nondeterministic = 0;
   std::optional<uint64_t> first_failing_seed;
   std::vector<FailureGroup> groups;   // by signature, sorted by first seed
@@ -156,10 +164,11 @@ struct CellResult {
   uint64_t killed = 0;
 
   double seeds_per_s() const { return cpu_s > 0 ? seeds / cpu_s : 0; }  // per CPU second
-  // A failure group --expect lets pass: one the baseline knows (known or flaky), or any failure of a
-  // buggy cell (the failure it exists to show). A new or regressed group of a fixed cell is not.
+  // A failure group --expect lets pass: one the baseline knows (known or flaky), or a failure of a
+  // buggy cell through one of its expected invariants (the failure it exists to show). A new or
+  // regressed group of a fixed cell is not, nor an UNEXPECTED invariant of a buggy one.
   bool accepted(const FailureGroup& g) const {
-    return g.failure_class == FailureClass::kKnown || cell.expect_failure;
+    return g.failure_class == FailureClass::kKnown || cell.Expected(g.invariant);
   }
   // No nondeterminism, every group accepted, and a buggy cell found a failure. Without a baseline
   // every group is new: a fixed cell must then not fail at all.

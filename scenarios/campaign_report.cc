@@ -99,9 +99,11 @@ json CellToJson(const CampaignOptions& o, const CellResult& c, const std::set<st
   return {{"scenario", c.cell.scenario},
           {"variant", c.cell.variant},
           {"expect_failure", c.cell.expect_failure},
+          {"expected_invariants", c.cell.expected_invariants},
           {"as_expected", c.as_expected()},
           {"seeds", c.seeds},
           {"failures", c.failures},
+          {"unexpected", c.unexpected},
           {"first_failing_seed", c.first_failing_seed ? json(*c.first_failing_seed) : json(nullptr)},
           {"nondeterministic", c.nondeterministic},
           {"nondeterministic_seeds", c.nondeterministic_seeds},
@@ -339,7 +341,10 @@ std::string FormatCampaignMarkdown(const CampaignReport& r) {
     out += fmt::format("| {} | {} | {} | {} | {} | {:.1f} |{} {} |\n", c.cell.scenario, c.cell.variant, c.seeds,
                        c.failures, c.first_failing_seed ? std::to_string(*c.first_failing_seed) : "-",
                        c.seeds_per_s(), classes ? fmt::format(" {} |", ClassCounts(c)) : "",
-                       c.as_expected() ? "yes" : (c.cell.expect_failure ? "NO: bug not found" : "NO"));
+                       c.as_expected()                      ? "yes"
+                       : c.unexpected > 0                   ? fmt::format("NO: {} unexpected", c.unexpected)
+                       : c.cell.expect_failure              ? "NO: bug not found"
+                                                            : "NO");
   out += "\n## Cells\n";
   for (const CellResult& c : r.result.cells) AppendCellDetails(r, c, known, out);
   return out;

@@ -33,8 +33,10 @@
 //   cells[]           one per (scenario, variant), in the order the campaign ran them:
 //     scenario, variant
 //     expect_failure       a buggy variant: finding a violation is the expected outcome
-//     as_expected          buggy found a failure / fixed has no new or regressed group, and no
-//                          nondeterminism
+//     expected_invariants  the invariants a buggy variant is expected to break
+//     unexpected           a buggy cell's failures of any other invariant
+//     as_expected          buggy found a failure, only through its expected invariants / fixed has no
+//                          new or regressed group, and no nondeterminism
 //     seeds                seeds run
 //     failures             seeds whose run broke an invariant (or could not run: "harness-error")
 //     first_failing_seed   lowest failing seed, or null

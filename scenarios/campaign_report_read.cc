@@ -136,6 +136,18 @@ absl::StatusOr<CellResult> CellFromJson(const json& j, size_t index) {
   ASSIGN_OR_RETURN(c.cell.expect_failure, jf::Bool(j, p, "expect_failure"));
   ASSIGN_OR_RETURN(c.seeds, jf::Uint(j, p, "seeds"));
   ASSIGN_OR_RETURN(c.failures, jf::Uint(j, p, "failures", 0, c.seeds));
+  // Reports written before these two fields: no invariant was expected, none counted unexpected.
+  if (j.contains("expected_invariants")) {
+    ASSIGN_OR_RETURN(const json* expected, jf::Array(j, p, "expected_invariants"));
+    for (size_t i = 0; i < expected->size(); ++i) {
+      ASSIGN_OR_RETURN(std::string invariant,
+                       jf::StringValue((*expected)[i], fmt::format("{}expected_invariants[{}]", p, i)));
+      c.cell.expected_invariants.push_back(std::move(invariant));
+    }
+  }
+  if (j.contains("unexpected")) {
+    ASSIGN_OR_RETURN(c.unexpected, jf::Uint(j, p, "unexpected", 0, c.failures));
+  }
   ASSIGN_OR_RETURN(const json* first_failing, jf::Member(j, p, "first_failing_seed"));
   if (!first_failing->is_null()) {
     ASSIGN_OR_RETURN(c.first_failing_seed, jf::UintValue(*first_failing, p + "first_failing_seed"));

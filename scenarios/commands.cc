@@ -182,6 +182,12 @@ int List(const Args&) {
     std::cout << fmt::format("{:<34} variants: {}{}\n", info.name, Join(info.variants, ", "),
                              info.unavailable.empty() ? "" : "  (NOT YET AVAILABLE: " + info.unavailable + ")");
     std::cout << "    " << info.description << "\n";
+    for (const std::string& v : info.failing_variants) {
+      std::vector<std::string> expected = info.ExpectedInvariants(v);
+      std::cout << fmt::format("    {} is expected to break: {}\n", v,
+                               expected.empty() ? "(none declared: every failure is UNEXPECTED)"
+                                                : Join(expected, ", "));
+    }
   }
   return kExitClean;
 }
@@ -381,9 +387,7 @@ int Fuzz(const Args& args) {
     ScenarioInfo info = Registry::Get().Make(name)->info();
     for (const std::string& v : info.variants) {
       if (!args.variant.empty() && v != args.variant) continue;
-      bool expect_failure = std::find(info.failing_variants.begin(), info.failing_variants.end(), v) !=
-                            info.failing_variants.end();
-      options.cells.push_back({name, v, expect_failure});
+      options.cells.push_back({name, v, info.failing(v), info.ExpectedInvariants(v)});
     }
   }
   if (options.cells.empty()) return UsageError("fuzz: nothing to run");

@@ -186,10 +186,27 @@ std::vector<RegOp> RegisterOps(const std::vector<const Op*>& ops) {
 
 void NoLostAcknowledgedWrites(const History& history, Verdict& verdict) {
   auto by_key = OpsByKey(history);
+  std::set<std::string> read_keys;
   for (const Op& op : history.ops()) {
     if (!op.final_read || op.type != OpType::kGet || op.status != OpStatus::kOk) continue;
+    read_keys.insert(op.key);
     CheckFinalRead(history, op, by_key[op.key], verdict);
   }
+  // An acknowledged write whose key no final read looked at was never checked: say so, loudly.
+  std::vector<const Op*> unchecked;
+  std::set<std::string> unchecked_keys;
+  for (const Op& op : history.ops()) {
+    if (op.final_read || op.type == OpType::kGet || op.status != OpStatus::kOk || read_keys.count(op.key)) continue;
+    unchecked.push_back(&op);
+    unchecked_keys.insert(op.key);
+  }
+  if (unchecked.empty()) return;
+  std::string keys;
+  for (const std::string& k : unchecked_keys) keys += (keys.empty() ? "" : ", ") + k;
+  Violation& v = verdict.Fail(
+      "acknowledged-write-unchecked",
+      fmt::format("{} acknowledged write(s) were never checked: no final read of {} succeeded", unchecked.size(), keys));
+  AddKeyEvidence(history, unchecked, v);
 }
 
 void Linearizable(const History& history, Verdict& verdict, LinearizabilityLimits limits) {

@@ -11,7 +11,9 @@ namespace seedbed::checks {
 
 // After the heal and recovery, every acknowledged put is visible (its value or a later acknowledged
 // write's), and no read returns a value never written. Needs final reads in the history
-// (History::MarkFinalRead). Invariant name: "no-lost-acknowledged-writes".
+// (History::MarkFinalRead). Invariant name: "no-lost-acknowledged-writes". An acknowledged write
+// whose key no successful final read looked at cannot be checked: that fails too, as
+// "acknowledged-write-unchecked" (one violation naming every such key), never silently passes.
 void NoLostAcknowledgedWrites(const History& history, Verdict& verdict);
 
 struct LinearizabilityLimits {

@@ -24,7 +24,8 @@ class AmbiguousRetry : public Scenario {
             "leaves open). Fixed: read the object back and accept it when byte-equal.",
             {"buggy", "fixed"},
             {"buggy"},
-            ""};
+            "",
+            {{"buggy", {"lone-writer-never-stops"}}}};
   }
 
   void Build(World& world, const RunConfig& run) override {

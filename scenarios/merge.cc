@@ -45,7 +45,8 @@ std::string Difference(const CampaignReport& a, const CampaignReport& b) {
   if (x.cells.size() != y.cells.size()) return "scenarios or variants differ";
   for (size_t i = 0; i < x.cells.size(); ++i)
     if (x.cells[i].scenario != y.cells[i].scenario || x.cells[i].variant != y.cells[i].variant ||
-        x.cells[i].expect_failure != y.cells[i].expect_failure)
+        x.cells[i].expect_failure != y.cells[i].expect_failure ||
+        x.cells[i].expected_invariants != y.cells[i].expected_invariants)
       return fmt::format("cell {} is {} [{}] vs {} [{}]", i + 1, x.cells[i].scenario, x.cells[i].variant,
                          y.cells[i].scenario, y.cells[i].variant);
   return "";
@@ -75,6 +76,7 @@ void MergeGroups(const std::vector<FailureGroup>& from, std::vector<FailureGroup
 void MergeCell(const CellResult& from, CellResult& into) {
   into.seeds += from.seeds;
   into.failures += from.failures;
+  into.unexpected += from.unexpected;
   if (from.first_failing_seed && (!into.first_failing_seed || *from.first_failing_seed < *into.first_failing_seed))
     into.first_failing_seed = from.first_failing_seed;
   into.nondeterministic += from.nondeterministic;

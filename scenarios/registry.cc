@@ -4,6 +4,16 @@
 
 namespace seedbed {
 
+bool ScenarioInfo::failing(const std::string& variant) const {
+  return std::find(failing_variants.begin(), failing_variants.end(), variant) != failing_variants.end();
+}
+
+std::vector<std::string> ScenarioInfo::ExpectedInvariants(const std::string& variant) const {
+  if (!failing(variant)) return {};
+  auto it = expected_invariants.find(variant);
+  return it == expected_invariants.end() ? std::vector<std::string>{} : it->second;
+}
+
 Registry& Registry::Get() {
   static Registry* registry = new Registry();  // never destroyed: used from static init
   return *registry;

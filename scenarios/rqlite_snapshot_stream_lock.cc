@@ -52,7 +52,9 @@ class SnapshotStreamLock : public Scenario {
             "the file under the stream.",
             {"buggy", "fixed", "fixed-rw", "buggy-posix"},
             {"buggy", "buggy-posix"},
-            ""};
+            "",
+            {{"buggy", {"newest-snapshot-has-db", "stream-byte-equal", "snapshot-recovers"}},
+             {"buggy-posix", {"stream-byte-equal"}}}};
   }
 
   void Build(World& world, const RunConfig& run) override {

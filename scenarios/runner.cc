@@ -36,14 +36,26 @@ KernelConfig ToKernelConfig(const RunConfig& c, const ScenarioInfo& info) {
   return k;
 }
 
+std::string DescribeWait(const WaitingTask& w) {
+  std::string holds;
+  for (const std::string& h : w.holds) holds += (holds.empty() ? "" : ", ") + h;
+  return fmt::format("{}/{}{} waits on {}{}", w.process, w.task, w.must_finish ? " (must finish)" : "",
+                     w.waits_on, holds.empty() ? "" : "; holds mutex " + holds);
+}
+
 void ReportStuck(const RunResult& result, std::string_view phase, Verdict& verdict) {
   if (result.outcome == RunOutcome::kDeadlock) {
+    // Tasks of a deadlock reported before (a cycle when it closed, the chaos phase) are not
+    // reported again: one bug, one report.
+    size_t must = 0;
+    for (const WaitingTask& w : result.waiting) must += w.must_finish && !w.reported;
+    if (must == 0) return;
     Violation& v = verdict.Fail("deadlock", fmt::format("{} phase: no task can run and nothing is "
-                                                        "scheduled, but {} tasks wait",
-                                                        phase, result.waiting.size()),
+                                                        "scheduled, but {} task(s) that must finish wait",
+                                                        phase, must),
                                 result.end_time_ns);
     for (const WaitingTask& w : result.waiting)
-      v.evidence.push_back(fmt::format("{}/{} waits on {}", w.process, w.task, w.waits_on));
+      if (!w.reported) v.evidence.push_back(DescribeWait(w));
   } else if (result.outcome == RunOutcome::kEventBudget) {
     verdict.Fail("event-budget", fmt::format("{} phase: the event budget ran out ({} events): a "
                                              "livelock, or raise the budget",
@@ -117,6 +129,31 @@ void CollectNames(World& world, RunReport& report) {
   }
 }
 
+// The liveness watchdog: when the liveness phase ended with tasks that must finish still running,
+// names each of them, what it waits on and when it last ran. Tasks of a deadlock already reported
+// are left out (one bug, one report).
+void ReportUnfinished(const World& world, const PhaseResult& phases, const RunConfig& config, Verdict& verdict) {
+  if (phases.liveness_done || phases.liveness.outcome == RunOutcome::kDeadlock ||
+      phases.liveness.outcome == RunOutcome::kEventBudget)
+    return;
+  std::vector<WaitingTask> unfinished = world.kernel().Unfinished();
+  if (unfinished.empty()) return;
+  const Nanos end_ns = phases.liveness.end_time_ns;
+  std::string why;
+  switch (phases.liveness.outcome) {
+    case RunOutcome::kUntilReached: why = fmt::format("its {:.0f}s budget ran out", config.liveness_ns / 1e9); break;
+    case RunOutcome::kTimeBudget: why = fmt::format("the run's {:.0f}s time budget ran out", config.time_budget_ns / 1e9); break;
+    default: why = fmt::format("the run stopped ({})", RunOutcomeName(phases.liveness.outcome)); break;
+  }
+  Violation& v = verdict.Fail(
+      "liveness",
+      fmt::format("after the heal at {:.3f}s, {} task(s) that must finish had not finished when the liveness "
+                  "phase ended at {:.3f}s ({})",
+                  phases.heal_ns / 1e9, unfinished.size(), end_ns / 1e9, why),
+      end_ns);
+  for (const WaitingTask& w : unfinished) v.evidence.push_back(DescribeWait(w));
+}
+
 }  // namespace
 
 const Violation* RunReport::first_violation() const {
@@ -161,10 +198,16 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
     report.fault_plan = world.faults().Describe();
     report.swarm_enabled = world.faults().swarm_enabled;
     scenario->Workload(world, *history);
+    // Deadlock cycles and lock-order inversions are found by the kernel while the run goes on.
+    world.kernel().OnViolation([&verdict](const KernelViolation& k) {
+      Violation& v = verdict.Fail(k.invariant, k.message, k.time_ns);
+      v.evidence = k.evidence;
+    });
     if (!config.keep_going) verdict.OnFail([&world] { world.Halt(); });
     PhaseResult phases = world.RunPhases(PhasePlan{config.chaos_ns, config.liveness_ns},
                                          [&] { scenario->Liveness(world, *history); });
     verdict.OnFail(nullptr);
+    world.kernel().OnViolation(nullptr);
     if (phases.halted) {
       // The history is cut short (no heal, no final reads): end-of-run checks would misread it.
       verdict.Note(fmt::format("stopped at the first violation, at {:.3f}s ({} phase); {} and the "
@@ -175,12 +218,7 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
     } else {
       ReportStuck(phases.chaos, "chaos", verdict);
       ReportStuck(phases.liveness, "liveness", verdict);
-      if (!phases.liveness_done && phases.liveness.outcome != RunOutcome::kDeadlock &&
-          phases.liveness.outcome != RunOutcome::kEventBudget)
-        verdict.Fail("liveness",
-                     fmt::format("after the heal at {:.3f}s the liveness tasks did not finish within {:.0f}s",
-                                 phases.heal_ns / 1e9, config.liveness_ns / 1e9),
-                     phases.liveness.end_time_ns);
+      ReportUnfinished(world, phases, config, verdict);
       scenario->Check(world, *history, verdict);
     }
 

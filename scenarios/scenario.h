@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,15 @@ struct ScenarioInfo {
   std::vector<std::string> variants;          // the first is the default
   std::vector<std::string> failing_variants;  // variants expected to break an invariant
   std::string unavailable;  // non-empty: listed, but not runnable yet (says why)
+  // For each failing variant, the invariant(s) its bug breaks. A failure of any other invariant
+  // (a harness verdict such as deadlock, liveness or event-budget, or another check) is
+  // UNEXPECTED: `seedbed fuzz` shows it in its table and `--expect` exits 1. A failing variant
+  // missing here declares no invariant, so every failure of it is unexpected.
+  std::map<std::string, std::vector<std::string>> expected_invariants = {};
+
+  bool failing(const std::string& variant) const;
+  // The invariants `variant` is expected to break (empty for a passing variant).
+  std::vector<std::string> ExpectedInvariants(const std::string& variant) const;
   // How a crash ends the tasks of a process (sim/kernel.h): kUnwind runs their destructors (a
   // forced unwind); kAbandon runs nothing of them and leaks the process's kept objects, for engines
   // built with exceptions or whose destructors must not run after a crash.

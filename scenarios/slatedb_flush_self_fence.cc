@@ -24,7 +24,8 @@ class FlushSelfFence : public Scenario {
             "(slatedb/slatedb #235, PR #259: one flush task owns WAL writes).",
             {"buggy", "fixed"},
             {"buggy"},
-            ""};
+            "",
+            {{"buggy", {"writer-not-self-fenced"}}}};
   }
 
   void Build(World& world, const RunConfig& run) override {

@@ -23,7 +23,8 @@ class WalIdLastSeen : public Scenario {
             "finds a gap (slatedb/slatedb #433, PR #448; regression #1018, PR #1885).",
             {"buggy", "fixed"},
             {"buggy"},
-            ""};
+            "",
+            {{"buggy", {"manifest-not-ahead-of-wal", "recoverable"}}}};
   }
 
   void Build(World& world, const RunConfig& run) override {

@@ -78,7 +78,9 @@ class ZombieWriter : public Scenario {
             "FizzBee #266); buggy-1622: WAL GC deletes fences (slatedb/slatedb #1622, PR #1672).",
             {"buggy-271", "buggy-1622", "fixed"},
             {"buggy-271", "buggy-1622"},
-            ""};
+            "",
+            {{"buggy-271", {"single-writer", "no-lost-acknowledged-writes"}},
+             {"buggy-1622", {"single-writer", "no-lost-acknowledged-writes"}}}};
   }
 
   void Build(World& world, const RunConfig& run) override {

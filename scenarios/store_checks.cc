@@ -1,6 +1,9 @@
 #include "scenarios/store_checks.h"
 
+#include <memory>
 #include <string>
+
+#include "absl/container/btree_set.h"
 
 #include "fmt/format.h"
 #include "model/manifest/format.h"
@@ -37,28 +40,47 @@ uint64_t HighestWalAt(const SimObjectStore& store, std::string_view prefix, Nano
   return highest;
 }
 
+// Whether versions[i] replaced content (a put over a put, no delete between).
+bool Overwrote(const std::vector<ObjectVersion>& versions, size_t i) {
+  return i >= 1 && !versions[i - 1].deleted && !versions[i].deleted;
+}
+
+void FailOverwritten(const SimObjectStore& store, const std::string& path, const ObjectVersion& before,
+                     const ObjectVersion& after, Verdict& verdict) {
+  Violation& v = verdict.Fail(
+      "wal-object-written-once",
+      fmt::format("{} was overwritten: v{} by {} replaced v{} by {}", path, after.version,
+                  store.history().at(after.op).process_name, before.version,
+                  store.history().at(before.op).process_name),
+      after.at_ns);
+  v.objects.push_back(path);
+  v.evidence.push_back(DescribeVersion(store, path, before));
+  v.evidence.push_back(DescribeVersion(store, path, after));
+}
+
 }  // namespace
 
 void NoObjectOverwritten(const SimObjectStore& store, std::string_view dir, Verdict& verdict) {
   for (const auto& [path, versions] : store.versions()) {
     if (path.compare(0, dir.size(), dir) != 0) continue;
     for (size_t i = 1; i < versions.size(); ++i) {
-      const ObjectVersion& before = versions[i - 1];
-      const ObjectVersion& after = versions[i];
-      if (before.deleted || after.deleted) continue;
-      Violation& v = verdict.Fail(
-          "wal-object-written-once",
-          fmt::format("{} was overwritten: v{} by {} replaced v{} by {}", path, after.version,
-                      store.history().at(after.op).process_name, before.version,
-                      store.history().at(before.op).process_name),
-          after.at_ns);
-      v.objects.push_back(path);
-      v.evidence.push_back(DescribeVersion(store, path, before));
-      v.evidence.push_back(DescribeVersion(store, path, after));
+      if (!Overwrote(versions, i)) continue;
+      FailOverwritten(store, path, versions[i - 1], versions[i], verdict);
       break;  // one violation per path
     }
   }
 }
+
+void WatchNoObjectOverwritten(SimObjectStore& store, std::string_view dir, Verdict& verdict) {
+  auto reported = std::make_shared<absl::btree_set<std::string>>();
+  store.OnVersion([&store, &verdict, dir = std::string(dir), reported](const std::string& path,
+                                                                       const std::vector<ObjectVersion>& versions) {
+    if (path.compare(0, dir.size(), dir) != 0 || !Overwrote(versions, versions.size() - 1)) return;
+    if (!reported->insert(path).second) return;  // one violation per path
+    FailOverwritten(store, path, versions[versions.size() - 2], versions.back(), verdict);
+  });
+}
+
 
 void ManifestNotAheadOfWal(const SimObjectStore& store, std::string_view prefix, Verdict& verdict) {
   std::string dir = model::ManifestDir(prefix);

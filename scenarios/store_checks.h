@@ -12,6 +12,9 @@ namespace seedbed::checks {
 // Single writer: no object under `dir` (e.g. "cluster/wal/") was ever replaced by a put while it
 // held content. Invariant name: "wal-object-written-once".
 void NoObjectOverwritten(const SimObjectStore& store, std::string_view dir, Verdict& verdict);
+// The same check made the moment a put applies (so a run that stops at its first violation stops
+// there): call at set-up instead of NoObjectOverwritten. `store` and `verdict` must outlive the run.
+void WatchNoObjectOverwritten(SimObjectStore& store, std::string_view dir, Verdict& verdict);
 
 // The manifest never runs ahead of the WAL: for every manifest version under `prefix`, at the
 // instant it was written, every WAL id in (wal_id_last_compacted, wal_id_last_seen] was durably

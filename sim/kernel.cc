@@ -74,6 +74,14 @@ struct Task {
   std::string waits_on;
   std::vector<TaskId> joiners;
   TaskLink* links = nullptr;  // newest first (kAbandon mode only)
+  // Wait-for edges while kBlocked (see RunOutcome in kernel.h): the task it joins, or an owned
+  // target (a mutex). Set by every block; read only while the task is blocked.
+  const WaitTarget* wait_target = nullptr;
+  TaskId join_target = kNoTask;
+  Nanos wake_at_ns = -1;       // the deadline of its current sleep or timed wait
+  Nanos last_step_ns = -1;     // when it last ran
+  bool must_finish = false;
+  bool in_deadlock = false;    // named in a deadlock already reported: not reported again
 };
 
 // Stable addresses (a fiber's frames hold references into it across switches), O(1) indexing.
@@ -143,6 +151,7 @@ struct Kernel::Impl {
         decisions(config.seed, config.replay),
         trace(config.trace_details),
         pool(config.stack_pool ? config.stack_pool : std::make_shared<StackPool>(config.stack_bytes)) {
+    locks.set_order_checks(config.lock_order_checks);
     if (config.strategy == Strategy::kPct) {
       const uint64_t k = std::max<uint64_t>(config.pct_steps_estimate, 1);
       for (int i = 1; i < config.pct_depth; ++i) {
@@ -184,6 +193,10 @@ struct Kernel::Impl {
   // PCT: live tasks with their initial priority, lowest first; change points (step numbers).
   std::vector<TaskId> pct_order;
   std::vector<uint64_t> change_points;
+  // Deadlocks and lock order.
+  LockGraph locks;
+  std::vector<KernelViolation> violations;
+  std::function<void(const KernelViolation&)> violation_hook;
   std::unique_ptr<KernelExtension> extension;  // reset last in ~Kernel
 
   // --- runnable set ---
@@ -318,7 +331,21 @@ struct Kernel::Impl {
   ctx::fiber TaskMain(TaskId id, ctx::fiber&& scheduler_fiber);
   void SwitchOut();
   void EndTask(TaskId id, std::string_view how);
-  bool BlockImpl(std::string_view waits_on, TaskState state, Nanos deadline_ns);
+  bool BlockImpl(std::string_view waits_on, TaskState state, Nanos deadline_ns,
+                 const WaitTarget* target = nullptr, TaskId join_target = kNoTask);
+  // --- wait-for graph ---
+  TaskId WaitsFor(const Task& t) const {
+    if (t.join_target != kNoTask) return t.join_target;
+    return t.wait_target != nullptr ? t.wait_target->owner() : kNoTask;
+  }
+  void DetectCycle(TaskId me);
+  bool LeadsToReported(TaskId id) const;
+  bool HasBlockedJoiner(TaskId id) const;
+  WaitingTask Describe(TaskId id) const;
+  void Report(KernelViolation v) {
+    violations.push_back(std::move(v));
+    if (violation_hook) violation_hook(violations.back());
+  }
   void UnwindTask(TaskId id);
   // kAbandon: the first pass takes the task off the CPU queue and marks it done (so no wake-up or
   // hand-off can reach it); the second runs its links and discards its stack or its unrun function.
@@ -376,7 +403,7 @@ struct Kernel::Impl {
   }
 
   RunResult RunLoop(bool bounded, Nanos until_ns);
-  void FillWaiting(RunResult& result) const;
+  void FillWaiting(RunResult& result);
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -525,6 +552,7 @@ void Kernel::Impl::Bury(std::shared_ptr<void> object) {
 void Kernel::Impl::EndTask(TaskId id, std::string_view how) {
   Task& t = tasks[id];
   t.state = TaskState::kDone;
+  locks.TaskEnded(id);
   trace.Add(now, t.process, id, EventKind::kTaskEnd, how);
   std::vector<TaskId> joiners = std::move(t.joiners);
   t.joiners.clear();
@@ -559,6 +587,7 @@ inline void Kernel::Impl::Step() {
   ++events;
   ++steps;
   trace.Add(now, t.process, id, EventKind::kStep);
+  t.last_step_ns = now;
   Resume(id, t);
   if (config.strategy == Strategy::kPct) PctAfterStep(id);
   if (!pending_crashes.empty()) ProcessPendingCrashes();
@@ -631,12 +660,86 @@ void Kernel::Impl::FireDue(Nanos at_ns) {
   }
 }
 
-void Kernel::Impl::FillWaiting(RunResult& result) const {
+WaitingTask Kernel::Impl::Describe(TaskId id) const {
+  const Task& t = tasks[id];
+  WaitingTask w{processes[t.process]->name_, t.name, t.waits_on, locks.Held(id), t.must_finish};
+  if (t.state == TaskState::kSleeping) w.waits_on = fmt::format("sleep until {:.6f}s", t.wake_at_ns / 1e9);
+  if (t.state == TaskState::kRunnable || t.state == TaskState::kRunning) w.waits_on = "nothing (runnable)";
+  if (t.state == TaskState::kBlocked && t.wake_at_ns >= 0)
+    w.waits_on += fmt::format(" (times out at {:.6f}s)", t.wake_at_ns / 1e9);
+  return w;
+}
+
+bool Kernel::Impl::LeadsToReported(TaskId id) const {
+  TaskId cur = id;
+  for (uint32_t n = 0; n <= tasks.size() && cur != kNoTask; ++n) {  // bounded: a chain visits each task once
+    const Task& t = tasks[cur];
+    if (t.in_deadlock) return true;
+    if (t.state != TaskState::kBlocked) return false;
+    cur = WaitsFor(t);
+  }
+  return false;
+}
+
+bool Kernel::Impl::HasBlockedJoiner(TaskId id) const {
+  for (TaskId j : tasks[id].joiners)
+    if (tasks[j].state == TaskState::kBlocked && tasks[j].join_target == id) return true;
+  return false;
+}
+
+// Quiescence: a deadlock if a task that must finish (marked, or joined by a waiting task) is
+// blocked; idle background tasks alone are not one. The tasks named are not named again later.
+void Kernel::Impl::FillWaiting(RunResult& result) {
+  bool stuck = false;     // a new deadlock: a task that must finish is blocked
+  bool reported = false;  // tasks of a deadlock reported before are still blocked
+  std::vector<TaskId> named;
   for (TaskId id = 0; id < tasks.size(); ++id) {
     const Task& t = tasks[id];
     if (t.state != TaskState::kBlocked) continue;
-    result.waiting.push_back(WaitingTask{processes[t.process]->name_, t.name, t.waits_on});
+    WaitingTask w = Describe(id);
+    w.reported = LeadsToReported(id);
+    w.must_finish = t.must_finish || HasBlockedJoiner(id);
+    stuck = stuck || (w.must_finish && !w.reported);
+    reported = reported || w.reported;
+    if (!w.reported) named.push_back(id);
+    result.waiting.push_back(std::move(w));
   }
+  if (!stuck && !reported) {
+    result.waiting.clear();
+    return;
+  }
+  if (stuck)
+    for (TaskId id : named) tasks[id].in_deadlock = true;
+}
+
+void Kernel::Impl::DetectCycle(TaskId me) {
+  std::vector<TaskId> cycle{me};
+  TaskId cur = WaitsFor(tasks[me]);
+  for (uint32_t n = 0; n <= tasks.size() && cur != kNoTask; ++n) {  // bounded as in LeadsToReported
+    if (cur == me) break;
+    const Task& c = tasks[cur];
+    if (c.state != TaskState::kBlocked || c.in_deadlock) return;
+    if (std::find(cycle.begin(), cycle.end(), cur) != cycle.end()) return;  // a cycle not through me
+    cycle.push_back(cur);
+    cur = WaitsFor(c);
+  }
+  if (cur != me) return;
+  KernelViolation v;
+  v.invariant = "deadlock";
+  v.time_ns = now;
+  std::string ring;
+  for (TaskId id : cycle) {
+    tasks[id].in_deadlock = true;
+    const WaitingTask w = Describe(id);
+    ring += fmt::format("{}/{} -> ", w.process, w.task);
+    std::string holds;
+    for (const std::string& h : w.holds) holds += (holds.empty() ? "" : ", ") + h;
+    v.evidence.push_back(fmt::format("{}/{} holds {} and waits on {}", w.process, w.task,
+                                     holds.empty() ? "no mutex" : "mutex " + holds, w.waits_on));
+  }
+  ring += fmt::format("{}/{}", processes[tasks[me].process]->name_, tasks[me].name);
+  v.message = fmt::format("wait-for cycle of {} tasks, each waiting on the next: {}", cycle.size(), ring);
+  Report(std::move(v));
 }
 
 RunResult Kernel::Impl::RunLoop(bool bounded, Nanos until_ns) {
@@ -701,7 +804,8 @@ TaskId Kernel::Impl::Spawn(Process& p, std::string name, std::function<void()> f
   return id;
 }
 
-bool Kernel::Impl::BlockImpl(std::string_view waits_on, TaskState state, Nanos deadline_ns) {
+bool Kernel::Impl::BlockImpl(std::string_view waits_on, TaskState state, Nanos deadline_ns,
+                             const WaitTarget* target, TaskId join_target) {
   const TaskId id = current;
   Task* task = Suspendable("Block/Sleep outside a task");
   if (task == nullptr) return false;
@@ -710,9 +814,14 @@ bool Kernel::Impl::BlockImpl(std::string_view waits_on, TaskState state, Nanos d
   t.timed_out = false;
   if (deadline_ns >= 0) PushTimer(deadline_ns, id, t.wait_gen);
   t.state = state;
+  t.wake_at_ns = deadline_ns;
+  // A timed wait ends by itself: it is never part of a deadlock.
+  t.wait_target = deadline_ns < 0 ? target : nullptr;
+  t.join_target = deadline_ns < 0 ? join_target : kNoTask;
   if (state == TaskState::kBlocked) {
     t.waits_on.assign(waits_on.data(), waits_on.size());
     trace.Add(now, t.process, id, EventKind::kBlock, waits_on);
+    if (t.wait_target != nullptr || t.join_target != kNoTask) DetectCycle(id);
   }
   SwitchOut();
   return !t.timed_out;
@@ -883,7 +992,7 @@ void Kernel::Join(TaskId task) {
   while (k.tasks[task].state != TaskState::kDone) {
     if (k.Suspendable("Join outside a task") == nullptr) return;
     k.tasks[task].joiners.push_back(me);
-    k.BlockImpl(fmt::format("join {}", TaskLabel(task)), TaskState::kBlocked, -1);
+    k.BlockImpl(fmt::format("join {}", TaskLabel(task)), TaskState::kBlocked, -1, nullptr, task);
   }
 }
 
@@ -899,9 +1008,29 @@ std::string Kernel::TaskLabel(TaskId task) const {
   return fmt::format("{}/{}", impl_->processes[t.process]->name_, t.name);
 }
 
-void Kernel::Block(std::string_view waits_on) {
-  impl_->BlockImpl(waits_on, TaskState::kBlocked, -1);
+void Kernel::Block(std::string_view waits_on, const WaitTarget* target) {
+  impl_->BlockImpl(waits_on, TaskState::kBlocked, -1, target);
 }
+
+void Kernel::SetMustFinish(TaskId task) { impl_->tasks[task].must_finish = true; }
+
+std::vector<WaitingTask> Kernel::Unfinished() const {
+  const Impl& k = *impl_;
+  std::vector<WaitingTask> out;
+  for (TaskId id = 0; id < k.tasks.size(); ++id) {
+    const Task& t = k.tasks[id];
+    if (!t.must_finish || t.state == TaskState::kDone || k.LeadsToReported(id)) continue;
+    WaitingTask w = k.Describe(id);
+    w.waits_on += t.last_step_ns < 0 ? "; never ran" : fmt::format("; last ran at {:.6f}s", t.last_step_ns / 1e9);
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+void Kernel::Report(KernelViolation violation) { impl_->Report(std::move(violation)); }
+void Kernel::OnViolation(std::function<void(const KernelViolation&)> hook) { impl_->violation_hook = std::move(hook); }
+const std::vector<KernelViolation>& Kernel::violations() const { return impl_->violations; }
+LockGraph& Kernel::locks() { return impl_->locks; }
 
 bool Kernel::BlockFor(std::string_view waits_on, Nanos timeout_ns) {
   return impl_->BlockImpl(waits_on, TaskState::kBlocked, impl_->now + std::max<Nanos>(timeout_ns, 0));
@@ -937,6 +1066,8 @@ void Kernel::Crash(Process& process) {
   } else {
     t.state = TaskState::kBlocked;  // about to be unwound by the kernel; never resumed
     t.waits_on = "its own crash";
+    t.wait_target = nullptr;
+    t.join_target = kNoTask;
   }
   k.SwitchOut();  // the kernel crashes the process; for our own process this throws forced_unwind
 }

@@ -48,6 +48,7 @@
 
 #include "model/env/env.h"
 #include "sim/decisions.h"
+#include "sim/lock_graph.h"
 #include "sim/trace.h"
 
 namespace seedbed {
@@ -79,15 +80,27 @@ struct KernelConfig {
   CrashMode crash_mode = CrashMode::kUnwind;
   const DecisionList* replay = nullptr; // feed these decisions back first (replay/shrink)
   bool trace_details = true;            // keep event detail strings (the hash is always kept)
+  bool lock_order_checks = true;        // report mutex order inversions (sim/lock_graph.h)
   // Optional: a stack pool shared by the Kernels of one thread (campaigns), so short runs do not
   // map stacks again. Its stack size wins over stack_bytes. Null: each Kernel has its own pool.
   std::shared_ptr<StackPool> stack_pool;
 };
 
+// What a deadlock is (the kernel reports both kinds as "deadlock"):
+//  - a cycle of tasks each waiting on another: a task blocks on something with an owner (a mutex's
+//    holder, a task it joins) whose owner waits, through such edges, on it. Reported the moment
+//    the cycle closes, whatever else is still running (timers, heartbeats, crashes elsewhere).
+//  - at quiescence (no runnable task, no pending event), a task that must finish is blocked:
+//    nothing can ever wake it. Tasks that must finish are those marked with SetMustFinish (the
+//    world marks client tasks) and tasks another task waits to join.
+// A background task idle on a condition variable, channel, semaphore or promise while nothing
+// that must finish is left (a flusher waiting for work) is not a deadlock: the run is quiescent.
+
 // Why a run stopped.
 enum class RunOutcome : uint8_t {
-  kQuiescent,       // no runnable task, no pending event, no blocked task
-  kDeadlock,        // no runnable task, no pending event, but tasks still wait
+  kQuiescent,       // no runnable task, no pending event; no task that must finish is blocked
+  kDeadlock,        // no runnable task, no pending event, but a task that must finish waits
+                    // (or tasks of a deadlock reported earlier still do: WaitingTask::reported)
   kEventBudget,     // event budget spent
   kTimeBudget,      // the next event lies past the time budget
   kStopped,         // Stop() was called
@@ -99,13 +112,35 @@ struct WaitingTask {
   std::string process;
   std::string task;
   std::string waits_on;  // e.g. "mutex wal.buffer (held by node-a/flush)"
+  std::vector<std::string> holds;  // mutexes it holds, oldest first
+  bool must_finish = false;
+  bool reported = false;  // part of a deadlock reported before (a cycle, an earlier phase)
+};
+
+// A verdict the kernel reaches during the run: "deadlock" (a wait-for cycle closed) or
+// "lock-order-inversion" (sim/lock_graph.h). Kept in Kernel::violations() and passed to the
+// OnViolation hook.
+struct KernelViolation {
+  std::string invariant;
+  std::string message;
+  Nanos time_ns = 0;
+  std::vector<std::string> evidence;
+};
+
+// Something a blocked task waits for that has an owner (a mutex: its holder). The kernel follows
+// these edges, and those of Join, to find a wait-for cycle when it closes.
+class WaitTarget {
+ public:
+  virtual TaskId owner() const = 0;  // kNoTask: none now
+ protected:
+  ~WaitTarget() = default;
 };
 
 struct RunResult {
   RunOutcome outcome = RunOutcome::kQuiescent;
   uint64_t events = 0;
   Nanos end_time_ns = 0;
-  std::vector<WaitingTask> waiting;  // filled on kDeadlock
+  std::vector<WaitingTask> waiting;  // filled on kDeadlock: every blocked task
 };
 
 class Kernel;
@@ -157,6 +192,8 @@ class Process {
   ProcessId id() const { return id_; }
   const std::string& name() const { return name_; }
   bool crashed() const { return crashed_; }
+  // The boot task of the current incarnation (kNoTask before the first boot).
+  TaskId boot_task() const { return tasks_.empty() ? kNoTask : tasks_.front(); }
   uint32_t incarnation() const { return incarnation_; }  // 0 on first boot, +1 per restart
 
   // Keeps `object` alive until this process crashes or the kernel ends (destroyed in reverse order;
@@ -231,7 +268,9 @@ class Kernel {
 
   // Blocking primitive for sync objects: the current task stops being runnable until Wake().
   // `waits_on` is shown in deadlock reports. With a timeout, returns false if it expired first.
-  void Block(std::string_view waits_on);
+  // `target`, when the wait is for something with an owner (a mutex), adds the wait-for edge the
+  // kernel checks for cycles; it must stay valid while the task waits.
+  void Block(std::string_view waits_on, const WaitTarget* target = nullptr);
   bool BlockFor(std::string_view waits_on, Nanos timeout_ns);
   // Makes a blocked task runnable (kernel or task context). No effect on a task not blocked
   // (sleeping, runnable, timed out but not yet run, done).
@@ -245,6 +284,19 @@ class Kernel {
   void Link(TaskId task, TaskLink& link);
   // No effect if `link` is not linked.
   void Unlink(TaskLink& link);
+
+  // --- deadlocks and watchdogs ---
+  // Marks a task that must finish: blocked at quiescence, it is a deadlock (see RunOutcome).
+  void SetMustFinish(TaskId task);
+  // Live tasks that must finish and are not part of a deadlock already reported, each with what
+  // it waits on ("sleeping until 12.5s", "runnable") and when it last ran.
+  std::vector<WaitingTask> Unfinished() const;
+  // Reports a kernel verdict: kept in violations(), passed to the hook (which may Stop the run).
+  void Report(KernelViolation violation);
+  void OnViolation(std::function<void(const KernelViolation&)> hook);
+  const std::vector<KernelViolation>& violations() const;
+  // Mutex ownership and order (sim/sync.cc keeps it up to date). Order checks: KernelConfig.
+  LockGraph& locks();
 
   // --- crashes ---
   // Crashes `process` now: from kernel context, or from one of its own tasks (which then does not

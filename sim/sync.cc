@@ -69,13 +69,30 @@ void WaitList::Entry::Leave(bool dying) {
 
 // --- Mutex ---
 
-Mutex::Mutex(Kernel& kernel, std::string name) : kernel_(kernel), name_(std::move(name)) {}
+Mutex::Mutex(Kernel& kernel, std::string name)
+    : kernel_(kernel), name_(std::move(name)), id_(kernel.locks().NewLock(name_)) {}
+
+void Mutex::CheckOrder() {
+  const TaskId me = kernel_.current_task();
+  if (me == kNoTask || !kernel_.locks().order_checks()) return;
+  std::optional<LockOrderInversion> inversion =
+      kernel_.locks().Acquiring(me, id_, [this, me] { return kernel_.TaskLabel(me); }, kernel_.Now());
+  if (!inversion.has_value()) return;
+  kernel_.Report(KernelViolation{"lock-order-inversion", std::move(inversion->message), kernel_.Now(),
+                                 std::move(inversion->evidence)});
+}
+
+void Mutex::Acquired() {
+  if (holder_ != kNoTask) kernel_.locks().Acquired(holder_, id_);
+}
 
 void Mutex::Lock() {
   const TaskId me = kernel_.current_task();
   if (me != kNoTask && holder_ == me) Fail(fmt::format("mutex {} locked twice by {}", name_, kernel_.TaskLabel(me)));
+  if (me != kNoTask && !kernel_.CurrentTaskDoomed()) CheckOrder();
   if (holder_ == kNoTask) {
     SetHolder(me);
+    Acquired();
     return;
   }
   if (me == kNoTask || kernel_.CurrentTaskDoomed()) return;  // cannot wait now (see class comment)
@@ -93,9 +110,10 @@ void Mutex::Lock() {
   // loop only guards against a stray Kernel::Wake.
   while (holder_ != me) {
     if (!waiters_.Contains(me)) waiters_.Add(me);
-    kernel_.Block(fmt::format("mutex {} held by {}", name_, kernel_.TaskLabel(holder_)));
+    kernel_.Block(fmt::format("mutex {} held by {}", name_, kernel_.TaskLabel(holder_)), this);
   }
   pass_on.done = true;
+  Acquired();
 }
 
 bool Mutex::LockFor(Nanos timeout_ns) {
@@ -133,6 +151,7 @@ bool Mutex::LockFor(Nanos timeout_ns) {
 bool Mutex::TryLock() {
   if (holder_ != kNoTask) return false;
   SetHolder(kernel_.current_task());
+  Acquired();
   return true;
 }
 
@@ -142,6 +161,7 @@ void Mutex::Unlock() {
     Fail(fmt::format("mutex {} unlocked by {} but held by {}", name_,
                      kernel_.TaskLabel(kernel_.current_task()), kernel_.TaskLabel(holder_)));
   }
+  if (holder_ != kNoTask) kernel_.locks().Released(holder_, id_);
   SetHolder(kNoTask);
   HandOff();
 }
@@ -164,6 +184,7 @@ void Mutex::HandOff() {
 
 void Mutex::HolderLink::Abandoned(TaskId task) {
   if (mu.holder_ != task) return;
+  mu.kernel_.locks().Released(task, mu.id_);
   mu.holder_ = kNoTask;
   mu.HandOff();
 }

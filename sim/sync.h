@@ -59,7 +59,9 @@ class WaitList {
 // task unwound after the lock was handed to it passes the lock on. A task discarded by a
 // CrashMode::kAbandon crash while it holds the lock (or was handed it) releases it to a live
 // waiter, as a robust mutex does when its owner dies.
-class Mutex {
+// Its holder is the owner of a waiter's wait-for edge (cycles are reported when they close), and
+// every Lock is checked against the order in which tasks took mutexes before (sim/lock_graph.h).
+class Mutex : private WaitTarget {
  public:
   Mutex(Kernel& kernel, std::string name);
   ~Mutex() { kernel_.Unlink(holder_link_); }
@@ -81,9 +83,13 @@ class Mutex {
   };
   void SetHolder(TaskId task);
   void HandOff();  // holder_ is kNoTask: gives the lock to a waiter a decision picks, if any
+  TaskId owner() const override { return holder_; }
+  void CheckOrder();  // lock order, before a Lock may wait (sim/lock_graph.h)
+  void Acquired();    // bookkeeping once the caller holds it
 
   Kernel& kernel_;
   std::string name_;
+  LockId id_;
   TaskId holder_ = kNoTask;
   WaitList waiters_;
   HolderLink holder_link_{*this};

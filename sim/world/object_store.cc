@@ -56,7 +56,14 @@ absl::StatusOr<uint64_t> SimObjectStore::ApplyPut(std::string_view path,
     objects_.emplace(std::string(path), object);
   }
   versions_[std::string(path)].push_back(ObjectVersion{version, false, std::move(bytes), hash, op, at_ns, process});
+  Applied(path);
   return version;
+}
+
+void SimObjectStore::Applied(std::string_view path) {
+  if (version_hooks_.empty()) return;
+  auto it = versions_.find(path);
+  for (const VersionHook& hook : version_hooks_) hook(it->first, it->second);
 }
 
 absl::StatusOr<model::GetResult> SimObjectStore::ApplyGet(std::string_view path) const {
@@ -77,6 +84,7 @@ absl::Status SimObjectStore::ApplyDelete(std::string_view path, uint64_t op, Nan
   if (it == objects_.end()) return absl::NotFoundError(absl::StrCat(model::Av(path), " not found"));
   objects_.erase(it);
   versions_[std::string(path)].push_back(ObjectVersion{0, true, nullptr, 0, op, at_ns, process});
+  Applied(path);
   return absl::OkStatus();
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,7 +102,14 @@ class SimObjectStore {
   }
   uint64_t last_version() const { return next_version_ - 1; }
 
+  // Called after every applied put or delete with the path and all its versions (the new one
+  // last), for checks that must see a violation the moment it happens. Must not yield.
+  using VersionHook = std::function<void(const std::string& path, const std::vector<ObjectVersion>& versions)>;
+  void OnVersion(VersionHook hook) { version_hooks_.push_back(std::move(hook)); }
+
  private:
+  void Applied(std::string_view path);
+  std::vector<VersionHook> version_hooks_;
   absl::btree_map<std::string, Object, std::less<>> objects_;
   absl::btree_map<std::string, std::vector<ObjectVersion>, std::less<>> versions_;
   std::vector<StoreOpRecord> history_;

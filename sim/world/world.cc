@@ -1,6 +1,8 @@
 #include "sim/world/world.h"
 
+#include <algorithm>
 #include <cassert>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -261,20 +263,50 @@ TaskId World::SpawnClient(std::string name, std::function<void()> fn) {
   return SpawnClient(*default_client_, std::move(name), std::move(fn));
 }
 
+void World::ClientEnded() {
+  --clients_running_;
+  if (clients_running_ == 0 && stop_when_clients_done_ && !core_.shutting_down()) kernel_->Stop();
+}
+
 TaskId World::SpawnClient(Process& process, std::string name, std::function<void()> fn) {
   ++clients_running_;
-  return kernel_->Spawn(process, std::move(name), [this, fn = std::move(fn)] {
-    struct Ended {
-      World* world;
-      ~Ended() {
-        --world->clients_running_;
-        if (world->clients_running_ == 0 && world->stop_when_clients_done_ &&
-            !world->core_.shutting_down())
-          world->kernel_->Stop();
-      }
-    } ended{this};
-    fn();
-  });
+  // The count drops when the task's function object dies, not when its body returns: a client
+  // born into a crashed process, or unwound by a crash before its first step, never runs its body
+  // but its function object still dies (at Spawn, or in the crash's unwind). The guard is shared
+  // because std::function copies its target; only the last copy's death counts.
+  struct Ended {
+    World* world;
+    ~Ended() { world->ClientEnded(); }
+  };
+  std::shared_ptr<Ended> ended(new Ended{this});
+  const TaskId id = kernel_->Spawn(process, std::move(name), [ended = std::move(ended), fn = std::move(fn)] { fn(); });
+  kernel_->SetMustFinish(id);
+  return id;
+}
+
+bool World::Recovered() const {
+  for (const auto& [id, s] : slots_) {
+    if (s.options.client || s.process->crashed()) continue;
+    const TaskId boot = s.process->boot_task();
+    if (boot != kNoTask && !kernel_->TaskDone(boot)) return false;
+  }
+  return true;
+}
+
+RunResult World::RunUntilRecovered(Nanos until_ns) {
+  // Nothing must finish but recovery: run in slices until every boot task ended, so that a
+  // background timer (a heartbeat) does not keep an idle world running for the whole budget.
+  // Slicing changes nothing a task sees: no task runs between two slices.
+  constexpr Nanos kSliceNs = 10'000'000;
+  RunResult r;
+  r.outcome = RunOutcome::kUntilReached;
+  r.end_time_ns = kernel_->Now();
+  r.events = kernel_->events();
+  if (Recovered()) return r;
+  for (;;) {  // bounded: every pass advances the clock by a slice, up to until_ns
+    r = kernel_->RunUntil(std::min(until_ns, kernel_->Now() + kSliceNs));
+    if (r.outcome != RunOutcome::kUntilReached || Recovered() || kernel_->Now() >= until_ns) return r;
+  }
 }
 
 PhaseResult World::RunPhases(const PhasePlan& phases, const std::function<void()>& start_liveness) {
@@ -291,8 +323,13 @@ PhaseResult World::RunPhases(const PhasePlan& phases, const std::function<void()
   Heal();
   result.heal_ns = kernel_->Now();
   if (start_liveness) start_liveness();
-  stop_when_clients_done_ = clients_running_ > 0;
-  result.liveness = kernel_->RunUntil(result.heal_ns + phases.liveness_ns);
+  const Nanos liveness_end_ns = result.heal_ns + phases.liveness_ns;
+  if (clients_running_ > 0) {
+    stop_when_clients_done_ = true;
+    result.liveness = kernel_->RunUntil(liveness_end_ns);
+  } else {
+    result.liveness = RunUntilRecovered(liveness_end_ns);
+  }
   result.halted = halted_;
   result.liveness_done = clients_running_ == 0;
   stop_when_clients_done_ = false;

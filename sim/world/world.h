@@ -82,7 +82,8 @@ class World {
   // --- running ---
   // Chaos until phases.chaos_ns (or until every client task ended), the heal, then
   // `start_liveness` (which may spawn client tasks) and a liveness phase of phases.liveness_ns
-  // (it ends early once those client tasks end).
+  // (it ends early once those client tasks end; with none, once every process's boot task, its
+  // recovery, has ended).
   PhaseResult RunPhases(const PhasePlan& phases, const std::function<void()>& start_liveness = {});
   // Ends the run: the kernel stops after the current step or event, and RunPhases returns with
   // `halted` set without running the phases left. Callable from a task or a callback; never yields.
@@ -133,6 +134,9 @@ class World {
   void ScheduleRandomPartition();
   void SchedulePartition(const PartitionEvent& event);
   std::vector<Process*> Crashable();  // non-client, not crashed, in id order
+  void ClientEnded();
+  bool Recovered() const;  // every live non-client process's boot task ended
+  RunResult RunUntilRecovered(Nanos until_ns);
 
   // The kernel goes first in destruction (see ~World): its tasks' unwinding uses the rest.
   std::unique_ptr<Kernel> kernel_;

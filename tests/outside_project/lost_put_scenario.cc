@@ -12,7 +12,7 @@ class LostPut : public seedbed::Scenario {
  public:
   seedbed::ScenarioInfo info() const override {
     return {"tinykv.lost_put", "Racing puts pick the same log/<seq>; a plain put loses one.",
-            {"buggy", "fixed"}, {"buggy"}, ""};
+            {"buggy", "fixed"}, {"buggy"}, "", {{"buggy", {"no-lost-acknowledged-writes"}}}};
   }
   void Build(seedbed::World& world, const seedbed::RunConfig& run) override {
     node_ = &world.AddProcess("node", [](seedbed::Process&) {});

@@ -22,7 +22,7 @@ namespace {
 class CrashesOnSomeSeeds : public Scenario {
  public:
   ScenarioInfo info() const override {
-    return {"test.crashes_on_some_seeds", "test only", {"buggy"}, {"buggy"}, ""};
+    return {"test.crashes_on_some_seeds", "test only", {"buggy"}, {"buggy"}, "", {{"buggy", {"crash"}}}};
   }
   void Build(World&, const RunConfig& run) override { seed_ = run.seed; }
   void Workload(World& world, History&) override {
@@ -66,7 +66,7 @@ TEST_CASE("a crashing run is reported by seed and the campaign goes on", "[campa
   } defaults;
   for (int jobs : {1, 2}) {
     CampaignOptions o;
-    o.cells = {{"test.crashes_on_some_seeds", "buggy", true}};
+    o.cells = {{"test.crashes_on_some_seeds", "buggy", true, {"crash"}}};
     o.seed_first = 1;
     o.seed_last = 10;
     o.jobs = jobs;

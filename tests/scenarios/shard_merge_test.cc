@@ -150,7 +150,7 @@ TEST_CASE("merge: corrupt, incompatible and overlapping reports are refused with
 
 TEST_CASE("merge: the library merge sums cells and keeps the lowest first seed", "[merge]") {
   CampaignOptions options;
-  options.cells = {{"s", "buggy", true}};
+  options.cells = {{"s", "buggy", true, {"single-writer"}}};
   options.shard_count = 2;
   auto shard = [&](int k, uint64_t first_seed, SeedSet seeds) {
     const uint64_t count = seeds.size();

@@ -26,7 +26,7 @@ class NightlyEngine : public seedbed::Scenario {
  public:
   seedbed::ScenarioInfo info() const override {
     return {"nightly.engine", "test fixture: an engine whose bugs come and go between nights (SEEDBED_TEST_NIGHT)",
-            {"main", "slow"}, {}, ""};
+            {"main", "slow"}, {}, "", {}};
   }
   void Build(seedbed::World& world, const seedbed::RunConfig& run) override {
     const char* night = std::getenv("SEEDBED_TEST_NIGHT");
