@@ -22,14 +22,34 @@ uint64_t Fnv1a(std::string_view bytes) {
 }
 
 // Fields in a std::map-backed object: dump() is canonical (sorted keys), so the checksum is stable.
+json StoryJson(const RunStory& s) {
+  return json{{"decisions", s.decisions}, {"non_default", s.non_default}, {"faults", s.faults},
+              {"crashes", s.crashes}, {"context_switches", s.context_switches}, {"events", s.events}};
+}
+
+std::optional<RunStory> StoryFromJson(const json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || !it->is_object()) return std::nullopt;
+  RunStory s;
+  s.decisions = it->value("decisions", uint64_t{0});
+  s.non_default = it->value("non_default", uint64_t{0});
+  s.faults = it->value("faults", uint64_t{0});
+  s.crashes = it->value("crashes", uint64_t{0});
+  s.context_switches = it->value("context_switches", uint64_t{0});
+  s.events = it->value("events", uint64_t{0});
+  return s;
+}
+
 json Body(const FailureFile& f) {
   json kinds = json::array();
   json values = json::array();
+  json sites = json::array();
   for (const Decision& d : f.decisions) {
     kinds.push_back(static_cast<int>(d.kind));
     values.push_back(d.value);
+    sites.push_back(d.site);
   }
-  return json{{"format", "seedbed-failure"},
+  json body{{"format", "seedbed-failure"},
               {"format_version", kFailureFormatVersion},
               {"seedbed_version", f.seedbed_version.empty() ? kGitDescribe : f.seedbed_version},
               {"scenario", f.scenario},
@@ -46,7 +66,14 @@ json Body(const FailureFile& f) {
               {"shrunk", f.shrunk},
               {"keep_going", f.keep_going},
               {"decision_kinds", std::move(kinds)},
-              {"decision_values", std::move(values)}};
+              {"decision_values", std::move(values)},
+              {"decision_sites", std::move(sites)},
+              {"decision_match", f.replay_match == ReplayMatch::kBySite ? "site" : "position"},
+              {"decision_tail", f.replay_tail == ReplayTail::kDefault ? "default" : "seed"},
+              {"signature", f.signature}};
+  if (f.story) body["story"] = StoryJson(*f.story);
+  if (f.shrunk_from) body["shrunk_from"] = StoryJson(*f.shrunk_from);
+  return body;
 }
 
 template <typename T>
@@ -92,6 +119,26 @@ absl::StatusOr<FailureFile> FromJson(const json& j, int version) {
   }
   FIELD_OR_RETURN(kinds, std::vector<int>, j, "decision_kinds");
   FIELD_OR_RETURN(values, std::vector<uint64_t>, j, "decision_values");
+  std::vector<uint32_t> sites(values.size(), 0);
+  f.replay_match = ReplayMatch::kByPosition;  // versions 1 and 2 were recorded without sites
+  if (version >= 3) {
+    std::string match;
+    FIELD_OR_RETURN(sites, std::vector<uint32_t>, j, "decision_sites");
+    FIELD_OR_RETURN(match, std::string, j, "decision_match");
+    FIELD_OR_RETURN(f.signature, std::string, j, "signature");
+    if (match != "site" && match != "position")
+      return absl::InvalidArgumentError(fmt::format("unknown decision_match '{}' (site or position)", match));
+    f.replay_match = match == "site" ? ReplayMatch::kBySite : ReplayMatch::kByPosition;
+    std::string tail;
+    FIELD_OR_RETURN(tail, std::string, j, "decision_tail");
+    if (tail != "seed" && tail != "default")
+      return absl::InvalidArgumentError(fmt::format("unknown decision_tail '{}' (seed or default)", tail));
+    f.replay_tail = tail == "default" ? ReplayTail::kDefault : ReplayTail::kSeed;
+    if (sites.size() != values.size())
+      return absl::InvalidArgumentError("decision_sites and decision_values differ in length");
+    f.story = StoryFromJson(j, "story");
+    f.shrunk_from = StoryFromJson(j, "shrunk_from");
+  }
   auto parsed = ParseStrategy(strategy);
   if (!parsed.ok()) return parsed.status();
   f.strategy = *parsed;
@@ -102,7 +149,7 @@ absl::StatusOr<FailureFile> FromJson(const json& j, int version) {
   for (size_t i = 0; i < kinds.size(); ++i) {
     if (kinds[i] < 0 || kinds[i] > static_cast<int>(DecisionKind::kUser))
       return absl::InvalidArgumentError(fmt::format("decision {} has unknown kind {}", i, kinds[i]));
-    f.decisions.push_back({values[i], static_cast<DecisionKind>(kinds[i])});
+    f.decisions.push_back({values[i], static_cast<DecisionKind>(kinds[i]), sites[i]});
   }
   return f;
 }
@@ -132,7 +179,7 @@ absl::StatusOr<FailureFile> DecodeFailureFile(std::string_view text) {
   if (!j.is_object() || j.value("format", "") != "seedbed-failure")
     return absl::InvalidArgumentError("not a failure file: no \"format\": \"seedbed-failure\"");
   int version = j.value("format_version", -1);
-  if (version != kFailureFormatVersion && version != 1)
+  if (version < 1 || version > kFailureFormatVersion)
     return absl::InvalidArgumentError(fmt::format(
         "incompatible failure file: format version {} (this seedbed, {}, reads versions 1 to {})",
         version, kGitDescribe, kFailureFormatVersion));
