@@ -14,11 +14,12 @@ trap 'rm -rf "$tmp_dir"' EXIT
 start=$(date +%s.%N)
 
 # Hand-minimal schedules (non-default decisions a person needs to show the bug; each explained
-# below the table). Only three are worked out; the others show "-".
+# below the table). Four are worked out; the others show "-".
 declare -A hand=(
   ["influxdb3.duplicate_writer buggy 1"]=0
-  ["slatedb.flush_self_fence buggy 2"]=1
   ["influxdb3.ambiguous_retry buggy 3"]=2
+  ["slatedb.flush_self_fence buggy 2"]=3
+  ["slatedb.zombie_writer buggy-1622 6"]=1
 )
 cases=(
   "influxdb3.duplicate_writer buggy 1" "influxdb3.ambiguous_retry buggy 3"
@@ -26,7 +27,7 @@ cases=(
   "slatedb.zombie_writer buggy-271 43" "slatedb.zombie_writer buggy-1622 6"
   "rqlite.snapshot_stream_lock buggy 1" "rqlite.snapshot_stream_lock buggy-posix 1"
   "cnosdb.raft_wal_io buggy 13")
-rows="" same=0 total=0
+rows="" same=0 total=0 ratios=""
 for c in "${cases[@]}"; do
   read -r scenario variant seed <<< "$c"
   dir="$tmp_dir/$scenario.$variant.$seed"
@@ -63,6 +64,10 @@ for c in "${cases[@]}"; do
                  name, n["b"], n["a"], d["b"], d["a"], hand, f["b"], f["a"], k["b"], k["a"], s["b"], s["a"],
                  e["b"], e["a"], runs, secs, stop, same }' <<< "$out")
   rows+=$'\n'
+  if [[ -n "${hand[$c]:-}" ]]; then
+    after_nd=$(awk '/^after:/ { gsub(/[(),]/, "", $4); print $4 }' <<< "$out")
+    ratios+="${after_nd:-?} ${hand[$c]}"$'\n'
+  fi
 done
 echo "## Shrinking: the story before and after"
 echo
@@ -81,16 +86,31 @@ printf '%s' "$rows"
 echo
 echo "Same signature after shrinking: $same of $total."
 echo
-echo "Hand-minimal schedules (non-default decisions):"
-echo "- influxdb3.duplicate_writer buggy 1: 0. Both writers load the same last sequence number at open"
-echo "  in the all-default run (every latency 0, each task runs until it blocks), so both put wal/1"
-echo "  and the second overwrites the first with no choice at all."
-echo "- slatedb.flush_self_fence buggy 2: 1. The caller's flush() and the background flush task must"
-echo "  both try WAL N: with every other choice default the flush task wins the race unless one"
-echo "  think time lets the caller's flush() reach the put while the task's Create is in flight."
-echo "- influxdb3.ambiguous_retry buggy 3: 2. One put must be ambiguous (a fault decision: it applies"
-echo "  but answers a timeout) and the swarm must enable that fault kind (a swarm decision); the retry's"
-echo "  AlreadyExists then stops the lone writer."
+# Target: the median of (after non-default) over the hand-minimal cases within 2x of theirs.
+med=$(awk 'NF == 2 { a[++n] = $1; h[n] = $2 } END {
+  for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+  for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (h[j] < h[i]) { t = h[i]; h[i] = h[j]; h[j] = t }
+  ma = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  mh = n % 2 ? h[(n + 1) / 2] : (h[n / 2] + h[n / 2 + 1]) / 2
+  printf "%s %s %s", ma, mh, (ma <= 2 * mh) ? "met" : "MISSED" }' <<< "$ratios")
+read -r med_after med_hand med_verdict <<< "$med"
+echo "Median non-default decisions after shrinking, over the hand-minimal cases: $med_after; median"
+echo "hand-minimal: $med_hand; target (within 2x): $med_verdict."
+echo
+echo "Hand-minimal schedules (non-default decisions a person needs; the shrinker's first run, every"
+echo "decision 0, shows whether 0 suffices):"
+echo "- influxdb3.duplicate_writer buggy 1: 0. In the all-default run (no faults, every latency 0, each"
+echo "  task runs until it blocks) both writers open at once, load the same last sequence number and"
+echo "  put wal/1; the second plain put overwrites the first."
+echo "- influxdb3.ambiguous_retry buggy 3: 2. The swarm must enable ambiguous puts (one swarm decision;"
+echo "  the lowest probability level, 0.001, is enough because the outcome is itself a decision) and one"
+echo "  WAL put must apply but answer a timeout (one fault decision); the retry's AlreadyExists then"
+echo "  stops the lone writer."
+echo "- slatedb.flush_self_fence buggy 2: 3. The caller's flush() must try WAL N while the flush task's"
+echo "  Create of WAL N is in flight: store latency enabled (one swarm decision), that put slow (one"
+echo "  latency), and one think time that lands the caller's flush() inside it."
+echo "- slatedb.zombie_writer buggy-1622 6: 1. The all-default run does not fail; one pause of the stale"
+echo "  writer, long enough for the newer writer's GC to delete the fence WAL, lets its Create succeed."
 echo
 echo "(wall time $(echo "$(date +%s.%N) - $start" | bc -l | xargs printf '%.1f') s; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
