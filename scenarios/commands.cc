@@ -302,11 +302,9 @@ GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, doubl
     return written;
   }
   written.shrunk_file = stem + ".shrunk.failure.json";
-  out << fmt::format("    shrunk: {} -> {} decisions ({} -> {} non-default), {} -> {} context switches, {} -> {} faults "
-                     "({} runs, {:.1f}s)\n",
-                     shrunk->before.decisions, shrunk->after.decisions, shrunk->before.nonzero_values,
-                     shrunk->after.nonzero_values, shrunk->before.context_switches, shrunk->after.context_switches,
-                     shrunk->before.faults_injected, shrunk->after.faults_injected, shrunk->attempts, shrunk->wall_s);
+  out << fmt::format("    shrunk from: {}\n    shrunk to:   {}\n    ({} runs, {:.1f}s, stopped by {})\n",
+                     DescribeStory(shrunk->before.Story()), DescribeStory(shrunk->after.Story()), shrunk->attempts,
+                     shrunk->wall_s, shrunk->stopped_by);
   out << "    shrunk failure file: " << shrunk_path << "\n    replay shrunk: seedbed replay " << shrunk_path << "\n";
   if (absl::Status s = WriteReports(shrunk->report, dir, stem + ".shrunk", "seedbed replay " + shrunk_path, out, "    ");
       !s.ok()) {

@@ -24,14 +24,38 @@ uint64_t Fnv1a(std::string_view bytes) {
 }
 
 // Fields in a std::map-backed object: dump() is canonical (sorted keys), so the checksum is stable.
+json StoryJson(const RunStory& s) {
+  return json{{"decisions", s.decisions}, {"non_default", s.non_default}, {"faults", s.faults},
+              {"crashes", s.crashes}, {"context_switches", s.context_switches}, {"events", s.events}};
+}
+
+// A story is optional; when present every count must be an unsigned integer (bad input otherwise).
+absl::StatusOr<std::optional<RunStory>> StoryFromJson(const json& j, const char* name) {
+  namespace jf = json_fields;
+  auto it = j.find(name);
+  if (it == j.end()) return std::optional<RunStory>();
+  if (!it->is_object()) return absl::InvalidArgumentError(fmt::format("field '{}' is not an object", name));
+  const std::string prefix = fmt::format("{}.", name);
+  RunStory s;
+  ASSIGN_OR_RETURN(s.decisions, jf::Uint(*it, prefix, "decisions"));
+  ASSIGN_OR_RETURN(s.non_default, jf::Uint(*it, prefix, "non_default"));
+  ASSIGN_OR_RETURN(s.faults, jf::Uint(*it, prefix, "faults"));
+  ASSIGN_OR_RETURN(s.crashes, jf::Uint(*it, prefix, "crashes"));
+  ASSIGN_OR_RETURN(s.context_switches, jf::Uint(*it, prefix, "context_switches"));
+  ASSIGN_OR_RETURN(s.events, jf::Uint(*it, prefix, "events"));
+  return std::optional<RunStory>(s);
+}
+
 json Body(const FailureFile& f) {
   json kinds = json::array();
   json values = json::array();
+  json sites = json::array();
   for (const Decision& d : f.decisions) {
     kinds.push_back(static_cast<int>(d.kind));
     values.push_back(d.value);
+    sites.push_back(d.site);
   }
-  return json{{"format", "seedbed-failure"},
+  json body{{"format", "seedbed-failure"},
               {"format_version", kFailureFormatVersion},
               {"seedbed_version", f.seedbed_version.empty() ? kGitDescribe : f.seedbed_version},
               {"scenario", f.scenario},
@@ -48,7 +72,14 @@ json Body(const FailureFile& f) {
               {"shrunk", f.shrunk},
               {"keep_going", f.keep_going},
               {"decision_kinds", std::move(kinds)},
-              {"decision_values", std::move(values)}};
+              {"decision_values", std::move(values)},
+              {"decision_sites", std::move(sites)},
+              {"decision_match", f.replay_match == ReplayMatch::kBySite ? "site" : "position"},
+              {"decision_tail", f.replay_tail == ReplayTail::kDefault ? "default" : "seed"},
+              {"signature", f.signature}};
+  if (f.story) body["story"] = StoryJson(*f.story);
+  if (f.shrunk_from) body["shrunk_from"] = StoryJson(*f.shrunk_from);
+  return body;
 }
 
 // Every field is checked for presence, JSON type and range (json_fields.h): a hand-edited or
@@ -78,6 +109,24 @@ absl::StatusOr<FailureFile> FromJson(const json& j, int version) {
   }
   ASSIGN_OR_RETURN(const json* kinds, jf::Array(j, "", "decision_kinds"));
   ASSIGN_OR_RETURN(const json* values, jf::Array(j, "", "decision_values"));
+  const json* sites = nullptr;
+  f.replay_match = ReplayMatch::kByPosition;  // versions 1 and 2 were recorded without sites
+  if (version >= 3) {
+    ASSIGN_OR_RETURN(sites, jf::Array(j, "", "decision_sites"));
+    ASSIGN_OR_RETURN(std::string match, jf::String(j, "", "decision_match"));
+    ASSIGN_OR_RETURN(f.signature, jf::String(j, "", "signature"));
+    if (match != "site" && match != "position")
+      return absl::InvalidArgumentError(fmt::format("unknown decision_match '{}' (site or position)", match));
+    f.replay_match = match == "site" ? ReplayMatch::kBySite : ReplayMatch::kByPosition;
+    ASSIGN_OR_RETURN(std::string tail, jf::String(j, "", "decision_tail"));
+    if (tail != "seed" && tail != "default")
+      return absl::InvalidArgumentError(fmt::format("unknown decision_tail '{}' (seed or default)", tail));
+    f.replay_tail = tail == "default" ? ReplayTail::kDefault : ReplayTail::kSeed;
+    if (sites->size() != values->size())
+      return absl::InvalidArgumentError("decision_sites and decision_values differ in length");
+    ASSIGN_OR_RETURN(f.story, StoryFromJson(j, "story"));
+    ASSIGN_OR_RETURN(f.shrunk_from, StoryFromJson(j, "shrunk_from"));
+  }
   auto parsed = ParseStrategy(strategy);
   if (!parsed.ok()) return parsed.status();
   f.strategy = *parsed;
@@ -95,7 +144,14 @@ absl::StatusOr<FailureFile> FromJson(const json& j, int version) {
     if (!kind.ok()) return kind.status();
     auto value = jf::UintValue((*values)[i], fmt::format("decision_values[{}]", i));
     if (!value.ok()) return value.status();
-    f.decisions.push_back({*value, static_cast<DecisionKind>(*kind)});
+    uint32_t site = 0;
+    if (sites != nullptr) {
+      auto s = jf::UintValue((*sites)[i], fmt::format("decision_sites[{}]", i), 0,
+                             std::numeric_limits<uint32_t>::max());
+      if (!s.ok()) return s.status();
+      site = static_cast<uint32_t>(*s);
+    }
+    f.decisions.push_back({*value, static_cast<DecisionKind>(*kind), site});
   }
   return f;
 }
@@ -131,7 +187,7 @@ absl::StatusOr<FailureFile> DecodeFailureFile(std::string_view text) {
   // Checked before the checksum, so an unknown version says "incompatible" rather than "corrupt".
   auto version = jf::Int(j, "", "format_version");
   if (!version.ok()) return absl::InvalidArgumentError(fmt::format("not a failure file: {}", std::string(version.status().message())));
-  if (*version != kFailureFormatVersion && *version != 1)
+  if (*version < 1 || *version > kFailureFormatVersion)
     return absl::InvalidArgumentError(fmt::format(
         "incompatible failure file: format version {} (this seedbed, {}, reads versions 1 to {})",
         *version, kGitDescribe, kFailureFormatVersion));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,8 +15,20 @@
 namespace seedbed {
 
 // 2 added keep_going; a version 1 file (written before runs stopped at their first violation) reads
-// as keep_going = true, which is how it ran.
-inline constexpr int kFailureFormatVersion = 2;
+// as keep_going = true, which is how it ran. 3 added decision_sites and decision_match (version 1
+// and 2 files replay by position, as they were recorded), signature, story and shrunk_from.
+inline constexpr int kFailureFormatVersion = 3;
+
+// The size of a run's story, as the shrinker reports it (scenarios/shrink.h).
+struct RunStory {
+  uint64_t decisions = 0;
+  uint64_t non_default = 0;
+  uint64_t faults = 0;
+  uint64_t crashes = 0;
+  uint64_t context_switches = 0;
+  uint64_t events = 0;
+  friend bool operator==(const RunStory&, const RunStory&) = default;
+};
 // The deepest PCT a file may ask for (the command's --pct-depth allows 1..64).
 inline constexpr int kMaxPctDepth = 64;
 
@@ -35,6 +48,11 @@ struct FailureFile {
   DecisionList decisions;
   bool shrunk = false;
   bool keep_going = false;       // RunConfig::keep_going of the failing run
+  ReplayMatch replay_match = ReplayMatch::kBySite;  // kByPosition for files before version 3
+  ReplayTail replay_tail = ReplayTail::kSeed;       // kDefault: a shrunk list, compacted
+  std::string signature;         // scenarios/signature.h, of the failing run ("" before version 3)
+  std::optional<RunStory> story;        // of this run, when known
+  std::optional<RunStory> shrunk_from;  // a shrunk file: the story of the run it was shrunk from
 };
 
 std::string_view StrategyName(Strategy strategy);

@@ -31,6 +31,7 @@ KernelConfig ToKernelConfig(const RunConfig& c, const ScenarioInfo& info) {
   k.event_budget = c.event_budget;
   k.time_budget_ns = c.time_budget_ns;
   k.replay = c.replay;
+  k.replay_options = c.replay_options;
   k.trace_details = c.keep_events;
   k.stack_pool = SharedStackPool(k.stack_bytes);
   return k;

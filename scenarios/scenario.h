@@ -54,6 +54,7 @@ struct RunConfig {
   Nanos chaos_ns = 60'000'000'000;          // the chaos phase ends here at the latest
   Nanos liveness_ns = 120'000'000'000;      // after the heal, liveness tasks must end within this
   const DecisionList* replay = nullptr;
+  ReplayOptions replay_options;             // how `replay` is matched (sim/decisions.h)
   bool keep_events = false;                 // keep every trace event (reports, divergence)
   // false: the run stops at its first in-run violation (the story ends where the bug shows; the
   // heal, liveness phase and end-of-run checks are skipped). true: every phase and check runs.

@@ -19,22 +19,26 @@
 namespace seedbed {
 
 struct ShrinkOptions {
-  double time_limit_s = 60;   // wall time; only stops the search early
+  double time_limit_s = 60;   // wall time; only stops the search early (then the result depends on speed)
   int max_attempts = 5000;    // runs tried, the first (reproducing) run excluded
   bool verbose = false;       // print every kept edit (otherwise one line per pass and per 250 runs)
 };
 
-// How big a run's story is. Runs compare lexicographically on (faults_injected, nonzero_values,
-// context_switches, decisions, events, value_sum); an edit is kept only if it makes this smaller,
-// which also bounds the search (a tuple of naturals). Faults and crashes come first, then
-// non-default decisions: the choices the failure depends on (a task switch, a latency, a fault).
-// The total number of decisions is the run's number of choice points, and the all-default run of a
-// scenario can have more of them than a faulty one (every latency 0: more tasks are runnable at
-// once), so a shrunk list may be longer while every entry in it is the default.
+// How big a run's story is. Runs compare lexicographically on (faults_injected + nonzero_values,
+// context_switches, decisions, events, value_sum); an edit is kept only if it makes this smaller
+// AND is no larger in any of faults, crashes, non-default decisions, context switches and
+// decisions (NoLargerThan), so a shrunk result never grows in any of them: a tuple of naturals that
+// only falls also bounds the search. Decisions counts what a replay needs (the defaults ending each
+// site's stream are implied); the run's choice points can be more than the input's (the all-default
+// run has every latency 0, so more tasks are runnable at once), and are shown, not compared.
 struct RunSize {
+  // Decisions a replay needs: the recorded list without the defaults that end each site's stream
+  // (CompactForDefaultTail; a shrunk file stores just these and defaults past them).
   size_t decisions = 0;
+  size_t choice_points = 0;    // every decision the run drew (shown, not compared)
   uint64_t context_switches = 0;
   uint64_t faults_injected = 0;
+  uint64_t crashes = 0;        // process crashes (from the kept trace)
   size_t nonzero_values = 0;   // decisions whose value is not the default (0)
   uint64_t value_sum = 0;      // saturating
   uint64_t events = 0;
@@ -42,6 +46,8 @@ struct RunSize {
 
   static RunSize Of(const RunReport& report);
   bool SmallerThan(const RunSize& other) const;
+  bool NoLargerThan(const RunSize& other) const;
+  RunStory Story() const;
 };
 
 struct ShrinkResult {
@@ -69,8 +75,12 @@ FailureFile FailureFileFromReport(const RunReport& report);
 absl::StatusOr<ShrinkResult> Shrink(const FailureFile& file, const ShrinkOptions& options,
                                     std::ostream& progress);
 
-// Two lines, "before" and "after": decisions, context switches, faults injected, events, simulated
-// time.
+// "D decisions (N non-default), F faults, C crashes, S context switches, E events".
+std::string DescribeStory(const RunStory& story);
+// DescribeStory, then choice points and simulated time.
+std::string DescribeSize(const RunSize& size);
+// The signature, then two lines, "before:" and "after:" (DescribeStory and simulated time), then
+// runs tried, edits kept and what stopped the search (saying so when a time limit cut it).
 std::string DescribeShrink(const ShrinkResult& result);
 
 }  // namespace seedbed

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -28,12 +29,38 @@ enum class DecisionKind : uint8_t {
 };
 std::string_view DecisionKindName(DecisionKind kind);
 
+// Where a decision was drawn: 0 for Uniform draws (the scheduler, timer ties, wakes, PCT, victims:
+// one stream per kind), else a hash of the draw's shape (its distribution and parameters, or an
+// explicit tag) and of the task that drew it (set_context), never 0. Stable across runs and builds
+// as long as the call's parameters and the task's name are. Replay by site matches the k-th draw of
+// a site with the k-th recorded decision of that site, so an edit (a fault dropped, a latency
+// zeroed) that adds or removes draws elsewhere does not shift this site's values.
 struct Decision {
   uint64_t value = 0;
   DecisionKind kind = DecisionKind::kUser;
+  uint32_t site = 0;
   friend bool operator==(const Decision&, const Decision&) = default;
 };
 using DecisionList = std::vector<Decision>;
+
+// How a replayed list is matched to the draws of a run.
+enum class ReplayMatch : uint8_t {
+  kByPosition,  // the i-th draw takes the i-th decision (failure files before format 3)
+  kBySite,      // the k-th draw of (kind, site) takes the k-th decision recorded there
+};
+// What a draw gets once the replayed list (or its site's part of it) is used up.
+enum class ReplayTail : uint8_t {
+  kSeed,     // the seed's PRNG, as an unreplayed run (replaying a prefix continues the original)
+  kDefault,  // 0, the default choice (the shrinker: a cut list reaches the all-default run)
+};
+// The decisions of `list` that matter when it is replayed by site with the default tail: every
+// decision after the last non-default one of its (kind, site) stream is dropped. Order kept.
+DecisionList CompactForDefaultTail(const DecisionList& list);
+
+struct ReplayOptions {
+  ReplayMatch match = ReplayMatch::kByPosition;
+  ReplayTail tail = ReplayTail::kSeed;
+};
 
 // xoshiro256** seeded through splitmix64 (Blackman & Vigna).
 // Inline: the scheduler draws once per step.
@@ -72,8 +99,11 @@ class Rng {
 // shrinker may lower or zero any value. Replay clamps an out-of-range value and counts it.
 class Decisions {
  public:
-  // `replay` (may be null) is consumed first; past its end draws come from the seed's PRNG.
-  Decisions(uint64_t seed, const DecisionList* replay);
+  // `replay` (may be null) is consumed first, matched and continued as `options` say.
+  Decisions(uint64_t seed, const DecisionList* replay, ReplayOptions options = {});
+  ~Decisions();
+  Decisions(const Decisions&) = delete;
+  Decisions& operator=(const Decisions&) = delete;
 
   // [0, n). Always inlined: an out-of-line call cost the scheduler step a third of its instructions
   // (register saves around the call).
@@ -84,45 +114,62 @@ class Decisions {
     Record(fresh, kind);
     return fresh;
   }
-  bool Bernoulli(double p, DecisionKind kind);                    // true with probability p
+  // The draws below record a site (see Decision). `tag`, when not 0, names the site instead of the
+  // parameters: for a call whose parameters vary from draw to draw (a span that is itself drawn).
+  bool Bernoulli(double p, DecisionKind kind, uint32_t tag = 0);    // true with probability p
   // [lo, hi], inclusive. Records the outcome's offset from lo, so a replayed 0 means lo.
-  int64_t Between(int64_t lo, int64_t hi, DecisionKind kind);
+  int64_t Between(int64_t lo, int64_t hi, DecisionKind kind, uint32_t tag = 0);
   // Rounded to an integer (e.g. nanoseconds), >= 0.
-  int64_t Exponential(double mean, DecisionKind kind);
+  int64_t Exponential(double mean, DecisionKind kind, uint32_t tag = 0);
   // Log-normal with the given median and shape sigma; a heavy right tail for latencies.
-  int64_t LogNormal(double median, double sigma, DecisionKind kind);
+  int64_t LogNormal(double median, double sigma, DecisionKind kind, uint32_t tag = 0);
+
+  // Who draws next: a hash of the running task's identity (0 in kernel context). The kernel sets it
+  // around each resume; it becomes part of every site drawn meanwhile.
+  void set_context(uint32_t context) { context_ = context; }
+  static uint32_t ContextOf(std::string_view process, std::string_view task, uint32_t incarnation);
 
   // Every decision drawn so far. Decisions are stored packed (4 bytes for values below 2^24) and
   // unpacked here, incrementally: amortised O(1) per decision however often this is called.
   const DecisionList& recorded() const;
   size_t recorded_count() const { return recorded_count_; }
-  size_t replay_used() const { return replay_pos_; }
+  size_t replay_used() const { return replay_pos_; }  // replayed decisions taken
   // Replayed values that did not fit their draw (wrong kind or out of range); they were clamped.
   size_t replay_mismatches() const { return mismatches_; }
   uint64_t seed() const { return seed_; }
 
  private:
-  // Takes the next replayed value if any (clamped to [0, n) / recorded kind checked), else `fresh`.
-  uint64_t Take(uint64_t fresh, uint64_t limit, DecisionKind kind);
+  // Takes the next replayed value if any (clamped to [0, n) / recorded kind checked), else `fresh`
+  // or 0 (ReplayTail). `site` is recorded with the outcome.
+  uint64_t Take(uint64_t fresh, uint64_t limit, DecisionKind kind, uint32_t site = 0);
+  // The site of a non-Uniform draw: shape words mixed with the context; never 0.
+  uint32_t Site(uint64_t method, DecisionKind kind, uint64_t a, uint64_t b, uint32_t tag) const;
+  const Decision* NextBySite(DecisionKind kind, uint32_t site);
   double Normal();  // standard normal from rng_ (Box-Muller); not recorded by itself
 
   // Packed record: (value << 8 | kind) when value < kEscape, else (kEscape << 8 | kind) followed
-  // by the value's low and high 32 bits. Recording a 16-byte Decision per scheduler step cost
+  // by the value's low and high 32 bits; a decision with a site sets kHasSite in the kind byte and
+  // puts the site in the word after the first. Recording a 16-byte Decision per scheduler step cost
   // ~17 ns (vector growth: copies and page faults); this costs a few.
   static constexpr uint32_t kEscape = 0xffffff;
+  static constexpr uint32_t kHasSite = 0x80;
   [[gnu::always_inline]] void Record(uint64_t value, DecisionKind kind) {
     ++recorded_count_;
     if (value < kEscape) [[likely]] {
       packed_.push_back(static_cast<uint32_t>(value << 8) | static_cast<uint32_t>(kind));
       return;
     }
-    RecordWide(value, kind);
+    RecordWide(value, kind, 0);
   }
-  void RecordWide(uint64_t value, DecisionKind kind);
+  void RecordWide(uint64_t value, DecisionKind kind, uint32_t site);
+  struct Streams;  // replay by site: per (kind, site), the indices of its decisions in `replay_`
 
   uint64_t seed_;
   Rng rng_;
   const DecisionList* replay_;
+  ReplayOptions options_;
+  std::unique_ptr<Streams> streams_;  // kBySite only
+  uint32_t context_ = 0;
   size_t replay_pos_ = 0;
   size_t mismatches_ = 0;
   std::vector<uint32_t> packed_;

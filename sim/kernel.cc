@@ -69,6 +69,7 @@ struct Task {
   const void* stack_bottom = nullptr;  // for the ASan switch annotations
   size_t stack_size = 0;
   bool has_canary = false;  // a slab stack (sim/stack_pool.h)
+  uint32_t context = 0;     // Decisions::ContextOf(process, name, incarnation): its draws' sites
   std::function<void()> fn;
   std::string name;
   std::string waits_on;
@@ -148,7 +149,7 @@ std::string_view RunOutcomeName(RunOutcome outcome) {
 struct Kernel::Impl {
   explicit Impl(KernelConfig c)
       : config(std::move(c)),
-        decisions(config.seed, config.replay),
+        decisions(config.seed, config.replay, config.replay_options),
         trace(config.trace_details),
         pool(config.stack_pool ? config.stack_pool : std::make_shared<StackPool>(config.stack_bytes)) {
     locks.set_order_checks(config.lock_order_checks);
@@ -431,9 +432,11 @@ inline void Kernel::Impl::Resume(TaskId id, Task& t) {
     t.stack_size = stack.size;
     t.has_canary = pool->last_has_canary();
   }
+  decisions.set_context(t.context);
   internal::StartSwitch(&kernel_fake_stack, t.stack_bottom, t.stack_size);
   t.fiber = std::move(t.fiber).resume();
   internal::FinishSwitch(kernel_fake_stack, nullptr, nullptr);
+  decisions.set_context(0);
   // A finished task's stack is back in the pool, which checked it.
   if (t.has_canary && t.state != TaskState::kDone && !StackPool::CanaryIntact(t.stack_bottom)) StackOverflow(id);
   current = kNoTask;
@@ -791,6 +794,7 @@ TaskId Kernel::Impl::Spawn(Process& p, std::string name, std::function<void()> f
   Task& t = tasks[id];
   t.process = p.id_;
   t.name = std::move(name);
+  t.context = Decisions::ContextOf(p.name_, t.name, p.incarnation_);
   trace.Add(now, p.id_, id, EventKind::kSpawn, t.name);
   if (p.crashed_) {
     t.state = TaskState::kDone;  // born dead: a crashed process runs nothing

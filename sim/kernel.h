@@ -79,6 +79,7 @@ struct KernelConfig {
   size_t stack_bytes = 64 * 1024;       // per task, plus one guard page
   CrashMode crash_mode = CrashMode::kUnwind;
   const DecisionList* replay = nullptr; // feed these decisions back first (replay/shrink)
+  ReplayOptions replay_options;         // how `replay` is matched and what follows its end
   bool trace_details = true;            // keep event detail strings (the hash is always kept)
   bool lock_order_checks = true;        // report mutex order inversions (sim/lock_graph.h)
   // Optional: a stack pool shared by the Kernels of one thread (campaigns), so short runs do not

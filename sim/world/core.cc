@@ -23,22 +23,24 @@ uint32_t WorldCore::CurrentTaskId() const {
   return t == kNoTask ? kKernelId : t;
 }
 
-Nanos WorldCore::DrawLatency(OpKind kind) { return DrawLatency(plan_.op(kind).latency); }
+Nanos WorldCore::DrawLatency(OpKind kind) {
+  return DrawLatency(plan_.op(kind).latency, kLatencyTag + static_cast<uint32_t>(kind));
+}
 
-Nanos WorldCore::DrawLatency(const LatencyModel& m) {
+Nanos WorldCore::DrawLatency(const LatencyModel& m, uint32_t tag) {
   Decisions& d = kernel_.decisions();
   Nanos ns = 0;
   switch (m.shape) {
     case LatencyModel::Shape::kNone: return 0;
     case LatencyModel::Shape::kFixed: ns = m.fixed_ns; break;
     case LatencyModel::Shape::kUniform:
-      ns = d.Between(m.min_ns, m.max_ns, DecisionKind::kLatency);
+      ns = d.Between(m.min_ns, m.max_ns, DecisionKind::kLatency, tag);
       break;
     case LatencyModel::Shape::kLogNormal:
-      ns = d.LogNormal(m.median_ns, m.sigma, DecisionKind::kLatency);
+      ns = d.LogNormal(m.median_ns, m.sigma, DecisionKind::kLatency, tag);
       break;
   }
-  if (m.tail_probability > 0 && d.Bernoulli(m.tail_probability, DecisionKind::kLatency))
+  if (m.tail_probability > 0 && d.Bernoulli(m.tail_probability, DecisionKind::kLatency, tag - kLatencyTag + kLatencyTailTag))
     ns = static_cast<Nanos>(std::llround(static_cast<double>(ns) * m.tail_factor));
   if (m.cap_ns > 0 && ns > m.cap_ns) ns = m.cap_ns;
   return ns < 0 ? 0 : ns;
@@ -48,15 +50,18 @@ bool WorldCore::CallerExempt() const {
   return !faults_active_ || (InTask() && IsClient(CurrentProcessId()));
 }
 
-bool WorldCore::DrawError(OpKind kind) { return DrawFault(plan_.op(kind).error_probability); }
-
-bool WorldCore::DrawAmbiguous(OpKind kind) {
-  return DrawFault(plan_.op(kind).ambiguous_probability);
+bool WorldCore::DrawError(OpKind kind) {
+  return DrawFault(plan_.op(kind).error_probability, DecisionKind::kFault, kErrorTag + static_cast<uint32_t>(kind));
 }
 
-bool WorldCore::DrawFault(double probability, DecisionKind kind) {
+bool WorldCore::DrawAmbiguous(OpKind kind) {
+  return DrawFault(plan_.op(kind).ambiguous_probability, DecisionKind::kFault,
+                   kAmbiguousTag + static_cast<uint32_t>(kind));
+}
+
+bool WorldCore::DrawFault(double probability, DecisionKind kind, uint32_t tag) {
   if (probability <= 0 || CallerExempt()) return false;
-  return kernel_.decisions().Bernoulli(probability, kind);
+  return kernel_.decisions().Bernoulli(probability, kind, tag);
 }
 
 void WorldCore::Wait(Nanos ns) {

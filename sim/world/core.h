@@ -43,11 +43,16 @@ class WorldCore {
 
   // Draws (kLatency decisions; none for a fixed or absent model).
   Nanos DrawLatency(OpKind kind);
-  Nanos DrawLatency(const LatencyModel& model);
+  // `tag` names the decision site (sim/decisions.h), so that a swarm-drawn parameter (a median, a
+  // probability) edited by the shrinker does not re-key every draw made with it.
+  Nanos DrawLatency(const LatencyModel& model, uint32_t tag = kLatencyTag);
   // kFault decisions; false (and not drawn) while faults are off or the caller is a client.
   bool DrawError(OpKind kind);
   bool DrawAmbiguous(OpKind kind);
-  bool DrawFault(double probability, DecisionKind kind = DecisionKind::kFault);  // same rules
+  bool DrawFault(double probability, DecisionKind kind = DecisionKind::kFault, uint32_t tag = kFaultTag);  // same rules
+  // Site tags (sim/decisions.h): one per draw purpose, the op kind added where there is one.
+  static constexpr uint32_t kLatencyTag = 0x1000, kLatencyTailTag = 0x2000, kErrorTag = 0x3000,
+                            kAmbiguousTag = 0x4000, kFaultTag = 0x5000;
   // Sleeps `ns` in the calling task (a plain Yield when ns <= 0, so every op is a scheduling point).
   void Wait(Nanos ns);
 

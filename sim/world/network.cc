@@ -247,7 +247,7 @@ void SimNetwork::ScheduleDatagram(const std::string& from, const std::string& to
                                   const std::string& bytes) {
   const FaultPlan& plan = core_.plan();
   Nanos delay = core_.DrawLatency(OpKind::kNetSend);
-  if (core_.DrawFault(plan.message_reorder_probability, DecisionKind::kNetwork)) {
+  if (core_.DrawFault(plan.message_reorder_probability, DecisionKind::kNetwork, WorldCore::kFaultTag + 1)) {
     delay += core_.kernel().decisions().Between(0, plan.reorder_delay_ns_max, DecisionKind::kNetwork);
     core_.TraceFault(absl::StrCat("send ", from, " -> ", to, ": held back (reorder)"));
   }
@@ -270,13 +270,13 @@ absl::Status SimTransport::Send(std::string_view to, std::string bytes) {
     return absl::OkStatus();
   }
   const FaultPlan& plan = core.plan();
-  if (core.DrawFault(plan.message_loss_probability, DecisionKind::kNetwork)) {
+  if (core.DrawFault(plan.message_loss_probability, DecisionKind::kNetwork, WorldCore::kFaultTag + 2)) {
     ++net_.stats_.lost;
     core.TraceFault(absl::StrCat(what, ": lost"));
     return absl::OkStatus();
   }
   net_.ScheduleDatagram(self_, dest, bytes);
-  if (core.DrawFault(plan.message_duplicate_probability, DecisionKind::kNetwork)) {
+  if (core.DrawFault(plan.message_duplicate_probability, DecisionKind::kNetwork, WorldCore::kFaultTag + 3)) {
     ++net_.stats_.duplicated;
     core.TraceFault(absl::StrCat(what, ": duplicated"));
     net_.ScheduleDatagram(self_, dest, bytes);

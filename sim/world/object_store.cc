@@ -164,7 +164,11 @@ class StoreOp {
   absl::Status BeforeApply() {
     if (core_.Doomed()) return Finish(absl::AbortedError("process crashed"), false);
     total_ns_ = core_.DrawLatency(kind_);
-    before_ns_ = total_ns_ > 0 ? core_.kernel().decisions().Between(0, total_ns_, DecisionKind::kLatency) : 0;
+    // Tagged: the span is itself drawn, so the site must not depend on it (sim/decisions.h).
+    constexpr uint32_t kApplyPointTag = 0x61707074;  // "appt"
+    before_ns_ = total_ns_ > 0
+                     ? core_.kernel().decisions().Between(0, total_ns_, DecisionKind::kLatency, kApplyPointTag)
+                     : 0;
     core_.Wait(before_ns_);
     if (core_.Doomed()) return Finish(absl::AbortedError("process crashed"), false);
     if (core_.DrawError(kind_)) {

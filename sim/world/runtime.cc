@@ -102,10 +102,10 @@ void SimRuntime::CrashPoint(std::string_view name) {
   Decisions& d = core_.kernel().decisions();
   if (eligible && !r.arm_drawn) {
     r.arm_drawn = true;
-    r.armed = d.Bernoulli(core_.plan().crash_point_arm_probability, DecisionKind::kCrash);
+    r.armed = d.Bernoulli(core_.plan().crash_point_arm_probability, DecisionKind::kCrash, WorldCore::kFaultTag + 4);
   }
   const bool fire = eligible && r.armed &&
-                    d.Bernoulli(core_.plan().CrashPointFireProbability(name), DecisionKind::kCrash);
+                    d.Bernoulli(core_.plan().CrashPointFireProbability(name), DecisionKind::kCrash, WorldCore::kFaultTag + 5);
   core_.Add(EventKind::kCrashPoint,
             absl::StrCat(Av(name), fire ? " fired" : (r.armed ? " armed" : " reached")));
   if (!fire) return;

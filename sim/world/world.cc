@@ -129,7 +129,7 @@ void World::ScheduleRandomCrash() {
   const FaultPlan& plan = core_.plan();
   if (plan.crash_interval_ns_mean <= 0 || !core_.faults_active()) return;
   const Nanos gap = kernel_->decisions().Exponential(static_cast<double>(plan.crash_interval_ns_mean),
-                                                     DecisionKind::kCrash);
+                                                     DecisionKind::kCrash, WorldCore::kFaultTag + 6);
   // A gap of 0 ends the chain: 0 means "no fault", as for every decision, so a shrunk or hand-made
   // schedule of zeros has no more random crashes instead of crashing again at the same instant
   // until the event budget runs out.
@@ -150,7 +150,7 @@ void World::ScheduleRandomPartition() {
   if (plan.partition_interval_ns_mean <= 0 || !core_.faults_active()) return;
   Decisions& d = kernel_->decisions();
   const Nanos gap = d.Exponential(static_cast<double>(plan.partition_interval_ns_mean),
-                                  DecisionKind::kNetwork);
+                                  DecisionKind::kNetwork, WorldCore::kFaultTag + 7);
   if (gap <= 0) return;  // as for crashes: 0 = no more random partitions
   kernel_->ScheduleAt(kernel_->Now() + gap, [this] {
     if (!core_.faults_active()) return;

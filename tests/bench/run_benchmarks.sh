@@ -6,8 +6,8 @@
 # Environment (defaults keep the whole target under 15 minutes from a clean build, see README
 # notes in the report): BASELINE_SECONDS (per seed bug, real-thread baseline; default 20),
 # SCENARIO_SECONDS (CPU s per scenario variant; default 1.5), CAMPAIGNS (per bug and strategy;
-# default 20), SCALING_SEEDS (seeds per scaling run; default 1..20000: a run of a few seconds, so that fork and start-up do not weigh), SHRINK_SECONDS (bound
-# per shrink; default 10), DETERMINISM_SEEDS (campaign run twice per seed; default 1..200),
+# default 20), SCALING_SEEDS (seeds per scaling run; default 1..20000: a run of a few seconds, so that fork and start-up do not weigh), SHRINK_ATTEMPTS (runs
+# per shrink; default 1500), SHRINK_SECONDS (backstop per shrink; default 300), DETERMINISM_SEEDS (campaign run twice per seed; default 1..200),
 # LEVELDB_SWEEP_SEEDS (leveldb_bench: clean seeds in one process; default 10000), QUICK=1 (a
 # smoke run).
 # To add a benchmark: name it tests/bench/<name>_bench.cc (CMake builds it) and, if it needs
@@ -32,11 +32,12 @@ baseline_s=${BASELINE_SECONDS:-20}
 scenario_s=${SCENARIO_SECONDS:-1.5}
 campaigns=${CAMPAIGNS:-20}
 scaling_seeds=${SCALING_SEEDS:-1..20000}
-shrink_s=${SHRINK_SECONDS:-10}
+shrink_s=${SHRINK_SECONDS:-300}
+shrink_attempts=${SHRINK_ATTEMPTS:-1500}
 determinism_seeds=${DETERMINISM_SEEDS:-1..200}
 kernel_args=()
 if [[ "${QUICK:-0}" == 1 ]]; then
-  baseline_s=2; scenario_s=0.3; campaigns=3; scaling_seeds=1..60; shrink_s=1; determinism_seeds=1..5; LEVELDB_SWEEP_SEEDS=${LEVELDB_SWEEP_SEEDS:-200}
+  baseline_s=2; scenario_s=0.3; campaigns=3; scaling_seeds=1..60; shrink_s=30; shrink_attempts=50; determinism_seeds=1..5; LEVELDB_SWEEP_SEEDS=${LEVELDB_SWEEP_SEEDS:-200}
   kernel_args=(--quick)
 fi
 
@@ -158,57 +159,13 @@ bound). Targets (issue 7): median <= 1 s, and >= 100x sooner than the baseline."
   bugfind_out=$last_out
 }
 
-# Shrinking: each seed bug's pinned failing seed (tests/scenarios/seed_scenarios_test.cc), run with
-# a failure file, then shrunk for at most $shrink_s s; a table of before -> after.
+# Shrinking: each seed bug's pinned failing seed shrunk within an attempt budget (deterministic);
+# tests/bench/shrink_table.sh writes the section (it also runs alone).
 section_shrink() {
   local seedbed_bin="$build_dir/seedbed"
   [[ -x "$seedbed_bin" ]] || return 0
   echo "running: shrinking" >&2
-  local start rows="" cmds=""
-  start=$(date +%s.%N)
-  local cases=(
-    "influxdb3.duplicate_writer buggy 1" "influxdb3.ambiguous_retry buggy 3"
-    "slatedb.wal_id_last_seen buggy 4" "slatedb.flush_self_fence buggy 2"
-    "slatedb.zombie_writer buggy-271 43" "slatedb.zombie_writer buggy-1622 6"
-    "rqlite.snapshot_stream_lock buggy 1" "rqlite.snapshot_stream_lock buggy-posix 1"
-    "cnosdb.raft_wal_io buggy 13")
-  for c in "${cases[@]}"; do
-    local scenario variant seed dir file out
-    read -r scenario variant seed <<< "$c"
-    dir="$tmp_dir/shrink/$scenario.$variant.$seed"
-    mkdir -p "$dir"
-    "$seedbed_bin" run "$scenario" --variant "$variant" --seed "$seed" --report "$dir" > /dev/null 2>&1 || true
-    file="$dir/$scenario.$variant.seed$seed.failure.json"
-    if [[ ! -f "$file" ]]; then
-      rows+="| $scenario $variant $seed | (no failure file: the seed did not fail) | | | |
-"
-      continue
-    fi
-    out=$("$seedbed_bin" shrink "$file" --time "${shrink_s}s" 2> /dev/null || true)
-    rows+=$(echo "$out" | awk -v name="$scenario $variant $seed" '
-      /^before:/ { bd=$2; bn=$4; gsub(/\(/, "", bn); bc=$6; bf=$9; be=$13 }
-      /^after:/  { ad=$2; an=$4; gsub(/\(/, "", an); ac=$6; af=$9; ae=$13 }
-      /runs tried/ { runs=$1; secs=$7; sub(/,$/, "", secs); stop=$0; sub(/.*stopped by /, "", stop) }
-      END { printf "| %s | %s (%s) -> %s (%s) | %s -> %s | %s -> %s | %s -> %s | %s runs, %s, %s |\n",
-                   name, bd, bn, ad, an, bc, ac, bf, af, be, ae, runs, secs, stop }')
-    rows+="
-"
-  done
-  {
-    echo "## Shrinking: decisions, context switches, faults and events before and after"
-    echo
-    echo "Each seed bug's pinned failing seed: \`seedbed run S --variant V --seed N --report DIR\`, then"
-    echo "\`seedbed shrink DIR/S.V.seedN.failure.json --time ${shrink_s}s\`. Decisions are total (non-default);"
-    echo "the shrinker minimises faults plus non-default decisions first, then context switches, so a"
-    echo "fully-default run may record more (all-zero) decisions than the original."
-    echo
-    echo "| scenario variant seed | decisions (non-default) | context switches | faults | events | runs, time, stopped by |"
-    echo "|---|---|---|---|---|---|"
-    printf '%s' "$rows"
-    echo
-    echo "(wall time $(elapsed_since "$start") s; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
-    echo
-  } >> "$output.tmp"
+  "$repo_root/tests/bench/shrink_table.sh" "$seedbed_bin" "$shrink_attempts" "$shrink_s" >> "$output.tmp"
 }
 
 # Determinism: every bundled (scenario, variant) over a seed range, each seed run twice and the
@@ -283,7 +240,7 @@ $out
   echo "- Load average at start: $load (the machine may be shared: CPU-time figures are the ones to compare)"
   echo "- Git: $(git -C "$(dirname "$0")" describe --always --dirty 2>/dev/null || echo unknown)"
   echo "- Build: $build_dir ($(grep -m1 '^CMAKE_BUILD_TYPE' "$build_dir/CMakeCache.txt" 2>/dev/null | cut -d= -f2 || echo unknown))"
-  echo "- Command: \`$0 $*\` (BASELINE_SECONDS=$baseline_s SCENARIO_SECONDS=$scenario_s CAMPAIGNS=$campaigns SCALING_SEEDS=$scaling_seeds SHRINK_SECONDS=$shrink_s DETERMINISM_SEEDS=$determinism_seeds)"
+  echo "- Command: \`$0 $*\` (BASELINE_SECONDS=$baseline_s SCENARIO_SECONDS=$scenario_s CAMPAIGNS=$campaigns SCALING_SEEDS=$scaling_seeds SHRINK_ATTEMPTS=$shrink_attempts SHRINK_SECONDS=$shrink_s DETERMINISM_SEEDS=$determinism_seeds)"
   echo
 } > "$output.tmp"
 

@@ -104,6 +104,46 @@ TEST_CASE("keep_going round-trips; a version 1 file reads as keep_going", "[fail
   CHECK_THAT(std::string(missing.status().message()), Catch::Contains("keep_going"));
 }
 
+TEST_CASE("version 3 keeps sites, matching, tail, signature and story; version 2 replays by position",
+          "[failure-file]") {
+  FailureFile f = Sample();
+  f.decisions = {{3, DecisionKind::kSchedule, 0}, {1, DecisionKind::kFault, 0xabcdef12u}};
+  f.replay_tail = ReplayTail::kDefault;
+  f.signature = "manifest-not-ahead-of-wal: x";
+  f.story = RunStory{2, 2, 1, 0, 5, 99};
+  f.shrunk_from = RunStory{30, 20, 4, 1, 50, 999};
+  auto decoded = DecodeFailureFile(EncodeFailureFile(f));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->decisions == f.decisions);
+  CHECK(decoded->replay_match == ReplayMatch::kBySite);
+  CHECK(decoded->replay_tail == ReplayTail::kDefault);
+  CHECK(decoded->signature == f.signature);
+  CHECK(decoded->story == f.story);
+  CHECK(decoded->shrunk_from == f.shrunk_from);
+
+  // A version 2 file had no sites: its decisions replay by position, past the end from the seed.
+  nlohmann::json v2 = nlohmann::json::parse(EncodeFailureFile(Sample()));
+  for (const char* field : {"decision_sites", "decision_match", "decision_tail", "signature"}) v2.erase(field);
+  v2["format_version"] = 2;
+  auto old = DecodeFailureFile(Resign(v2));
+  REQUIRE(old.ok());
+  CHECK(old->replay_match == ReplayMatch::kByPosition);
+  CHECK(old->replay_tail == ReplayTail::kSeed);
+  CHECK(old->decisions == Sample().decisions);
+
+  // Version 3 requires its fields, and they must agree in length.
+  nlohmann::json short_sites = nlohmann::json::parse(EncodeFailureFile(Sample()));
+  short_sites["decision_sites"] = nlohmann::json::array({0});
+  auto bad = DecodeFailureFile(Resign(short_sites));
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(std::string(bad.status().message()), Catch::Contains("decision_sites"));
+  nlohmann::json bad_match = nlohmann::json::parse(EncodeFailureFile(Sample()));
+  bad_match["decision_match"] = "sideways";
+  auto refused = DecodeFailureFile(Resign(bad_match));
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(std::string(refused.status().message()), Catch::Contains("decision_match"));
+}
+
 TEST_CASE("a JSON file that is not a failure file is refused", "[failure-file]") {
   auto decoded = DecodeFailureFile("{\"hello\": 1}");
   REQUIRE_FALSE(decoded.ok());

@@ -42,8 +42,100 @@ TEST_CASE("Decisions: first draws of seed 1 are pinned and recorded as outcomes"
                                  {6, DecisionKind::kLatency},  // Between: offset from lo
                                  {496, DecisionKind::kLatency},
                                  {1615, DecisionKind::kLatency}};
-  CHECK(d.recorded() == expected);
+  REQUIRE(d.recorded().size() == expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    CHECK(d.recorded()[i].value == expected[i].value);
+    CHECK(d.recorded()[i].kind == expected[i].kind);
+  }
+  // Uniform draws keep their kind's one stream; the others name their shape (distinct here).
+  CHECK(d.recorded()[0].site == 0);
+  for (size_t i = 1; i < expected.size(); ++i) CHECK(d.recorded()[i].site != 0);
+  CHECK(d.recorded()[2].site != d.recorded()[3].site);
+  CHECK(d.recorded()[3].site != d.recorded()[4].site);
   CHECK(d.seed() == 1);
+}
+
+TEST_CASE("Decisions: sites depend on the shape and on the drawing task, not on the outcome", "[decisions]") {
+  Decisions d(5, nullptr);
+  d.Between(0, 100, DecisionKind::kUser);
+  d.Between(0, 100, DecisionKind::kUser);
+  d.Between(0, 101, DecisionKind::kUser);
+  d.set_context(Decisions::ContextOf("node-a", "client", 0));
+  d.Between(0, 100, DecisionKind::kUser);
+  d.set_context(Decisions::ContextOf("node-a", "client", 1));  // after a restart: another stream
+  d.Between(0, 100, DecisionKind::kUser);
+  d.Between(0, 7, DecisionKind::kUser, /*tag=*/42);
+  d.Between(0, 9, DecisionKind::kUser, /*tag=*/42);  // tagged: the span does not name the site
+  const DecisionList& r = d.recorded();
+  REQUIRE(r.size() == 7);
+  CHECK(r[0].site == r[1].site);
+  CHECK(r[0].site != r[2].site);
+  CHECK(r[3].site != r[0].site);
+  CHECK(r[4].site != r[3].site);
+  CHECK(r[5].site == r[6].site);
+  CHECK(Decisions::ContextOf("node-a", "client", 0) == Decisions::ContextOf("node-a", "client", 0));
+  CHECK(Decisions::ContextOf("node-a", "client", 0) != Decisions::ContextOf("node-b", "client", 0));
+}
+
+// Issue 17: "removing one fault must not shift every later decision". Recorded: fault, latency,
+// fault, latency, ... interleaved; replayed by site with the first fault removed from the list,
+// every latency still gets its own value (by position, each would take its neighbour's).
+TEST_CASE("Decisions: replay by site drops one decision without shifting the others", "[decisions]") {
+  Decisions original(9, nullptr);
+  for (int i = 0; i < 6; ++i) {
+    original.Bernoulli(0.5, DecisionKind::kFault);
+    original.Between(1000, 1'000'000, DecisionKind::kLatency);
+    original.Uniform(4, DecisionKind::kSchedule);
+  }
+  DecisionList edited = original.recorded();
+  REQUIRE(edited.size() == 18);
+  edited.erase(edited.begin());  // the first fault decision, alone
+  Decisions by_site(9, &edited, ReplayOptions{ReplayMatch::kBySite, ReplayTail::kDefault});
+  Decisions by_position(9, &edited, ReplayOptions{ReplayMatch::kByPosition, ReplayTail::kDefault});
+  int latencies_kept = 0, latencies_kept_by_position = 0;
+  for (int i = 0; i < 6; ++i) {
+    by_site.Bernoulli(0.5, DecisionKind::kFault);
+    by_position.Bernoulli(0.5, DecisionKind::kFault);
+    const int64_t want = 1000 + static_cast<int64_t>(original.recorded()[3 * i + 1].value);
+    latencies_kept += by_site.Between(1000, 1'000'000, DecisionKind::kLatency) == want;
+    latencies_kept_by_position += by_position.Between(1000, 1'000'000, DecisionKind::kLatency) == want;
+    CHECK(by_site.Uniform(4, DecisionKind::kSchedule) == original.recorded()[3 * i + 2].value);
+    by_position.Uniform(4, DecisionKind::kSchedule);
+  }
+  CHECK(latencies_kept == 6);
+  CHECK(latencies_kept_by_position < 6);
+  CHECK(by_site.replay_mismatches() == 0);
+  // The fault stream moved up by one, and its end defaulted to "no fault".
+  for (int i = 0; i < 5; ++i) CHECK(by_site.recorded()[3 * i].value == original.recorded()[3 * (i + 1)].value);
+  CHECK(by_site.recorded()[15].value == 0);
+}
+
+TEST_CASE("Decisions: a used-up list defaults to 0 with ReplayTail::kDefault", "[decisions]") {
+  const DecisionList one = {{1, DecisionKind::kSchedule}};
+  Decisions d(11, &one, ReplayOptions{ReplayMatch::kBySite, ReplayTail::kDefault});
+  CHECK(d.Uniform(5, DecisionKind::kSchedule) == 1);
+  for (int i = 0; i < 100; ++i) {
+    CHECK(d.Uniform(5, DecisionKind::kSchedule) == 0);
+    CHECK_FALSE(d.Bernoulli(0.9, DecisionKind::kFault));
+    CHECK(d.Between(7, 70, DecisionKind::kLatency) == 7);
+    CHECK(d.LogNormal(1e6, 1.0, DecisionKind::kLatency) == 0);
+  }
+  // With the seed's tail the same list goes on with the PRNG: not all zero.
+  Decisions seeded(11, &one, ReplayOptions{ReplayMatch::kBySite, ReplayTail::kSeed});
+  seeded.Uniform(5, DecisionKind::kSchedule);
+  uint64_t sum = 0;
+  for (int i = 0; i < 100; ++i) sum += seeded.Uniform(5, DecisionKind::kSchedule);
+  CHECK(sum > 0);
+}
+
+TEST_CASE("CompactForDefaultTail drops the defaults that end each site's stream", "[decisions]") {
+  const DecisionList list = {{0, DecisionKind::kSchedule}, {3, DecisionKind::kLatency, 7},
+                             {2, DecisionKind::kSchedule}, {0, DecisionKind::kLatency, 7},
+                             {0, DecisionKind::kSchedule}, {0, DecisionKind::kFault, 9}};
+  const DecisionList want = {{0, DecisionKind::kSchedule}, {3, DecisionKind::kLatency, 7},
+                             {2, DecisionKind::kSchedule}};
+  CHECK(CompactForDefaultTail(list) == want);
+  CHECK(CompactForDefaultTail(DecisionList(5, Decision{0, DecisionKind::kSchedule})).empty());
 }
 
 TEST_CASE("Decisions: draws that cannot vary are not recorded", "[decisions]") {
