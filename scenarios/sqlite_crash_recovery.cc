@@ -93,7 +93,9 @@ std::map<std::string, std::vector<std::string>> ExpectedInvariants() {
           {"wal-off-machine", any},
           {"delete-full-machine", lost},
           {"delete-normal-machine", lost},
-          {"delete-off-machine", any}};
+          {"delete-off-machine", any},
+          {"delete-full-ext4", lost},
+          {"wal-normal-ext4", lost}};
 }
 
 std::optional<Mode> ParseVariant(const std::string& variant) {

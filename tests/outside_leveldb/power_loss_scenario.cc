@@ -21,6 +21,7 @@ class PowerLoss : public seedbed::Scenario {
     seedbed::ScenarioInfo info{"kvapp.power_loss",
                                "kvapp on LevelDB loses power (ext4): unsynced commits are lost.",
                                {"nosync", "sync"}, {"nosync"}, ""};
+    info.expected_invariants = {{"nosync", {"no-lost-acknowledged-writes"}}};  // what its bug breaks
     info.crash_mode = seedbed::CrashMode::kAbandon;  // nothing of a crashed process runs again
     return info;
   }

@@ -226,7 +226,10 @@ TEST_CASE("a notify before the deadline ends a timed wait early", "[foreign]") {
 }
 
 TEST_CASE("an untimed wait that is never notified is a deadlock naming the condvar", "[foreign]") {
-  Ran ran = RunInWorld(7, [](Kernel&) {
+  Ran ran = RunInWorld(7, [](Kernel& k) {
+    // A task that must finish (as a client is): blocked forever at quiescence, it is a deadlock; an
+    // idle background waiter would not be (sim/kernel.h, RunOutcome).
+    k.SetMustFinish(k.current_task());
     std::mutex mu;
     std::condition_variable cv;
     std::unique_lock<std::mutex> lock(mu);
