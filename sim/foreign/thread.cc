@@ -24,6 +24,15 @@ struct ThreadExit {
 constexpr size_t kMaxKeys = 1024;  // glibc's PTHREAD_KEYS_MAX
 std::atomic<void (*)(void*)> key_destructors[kMaxKeys];
 std::atomic<uint64_t> key_generations[kMaxKeys];
+// Keys made through this pthread_key_create once the program's own constructors run: only these are
+// per task. A key made earlier (the sanitizer runtime's, made before any constructor, and those of
+// shared libraries' initialisers) or behind our back keeps glibc's per-thread meaning in every
+// context: ASan reads its own key from inside tasks, and a per-task answer (or the allocation of
+// the per-kernel state to give one) would recurse into ASan's allocator.
+std::atomic<bool> key_per_task[kMaxKeys];
+std::atomic<bool> keys_ready{false};
+__attribute__((constructor(101))) void MarkKeysReady() { keys_ready.store(true, std::memory_order_relaxed); }
+bool PerTaskKey(pthread_key_t key) { return key < kMaxKeys && key_per_task[key].load(std::memory_order_relaxed); }
 
 bool IsTaskThread(pthread_t t) { return (static_cast<uint64_t>(t) & ~uint64_t{0xFFFFFFFF}) == kThreadIdBase; }
 TaskId TaskOf(pthread_t t) { return static_cast<TaskId>(static_cast<uint64_t>(t) & 0xFFFFFFFF); }
@@ -149,6 +158,7 @@ void pthread_exit(void* value) {
 int pthread_key_create(pthread_key_t* key, void (*destructor)(void*)) {
   const int rc = SEEDBED_GLIBC(pthread_key_create, "GLIBC_2.34")(key, destructor);
   if (rc == 0 && *key < fi::kMaxKeys) {
+    fi::key_per_task[*key].store(fi::keys_ready.load(std::memory_order_relaxed), std::memory_order_relaxed);
     fi::key_generations[*key].fetch_add(1, std::memory_order_relaxed);
     fi::key_destructors[*key].store(destructor, std::memory_order_relaxed);
   }
@@ -158,14 +168,15 @@ int pthread_key_create(pthread_key_t* key, void (*destructor)(void*)) {
 int pthread_key_delete(pthread_key_t key) {
   if (key < fi::kMaxKeys) {
     fi::key_destructors[key].store(nullptr, std::memory_order_relaxed);
+    fi::key_per_task[key].store(false, std::memory_order_relaxed);
     fi::key_generations[key].fetch_add(1, std::memory_order_relaxed);
   }
   return SEEDBED_GLIBC(pthread_key_delete, "GLIBC_2.34")(key);
 }
 
 void* pthread_getspecific(pthread_key_t key) {
+  if (!fi::PerTaskKey(key)) return SEEDBED_GLIBC(pthread_getspecific, "GLIBC_2.34")(key);
   if (State* s = State::ForTask()) {
-    if (key >= fi::kMaxKeys) return nullptr;
     const uint64_t gen = fi::key_generations[key].load(std::memory_order_relaxed);
     for (const fi::Specific& v : s->Task(s->current()).specific) {
       if (v.key == key && v.key_generation == gen) return v.value;
@@ -176,8 +187,8 @@ void* pthread_getspecific(pthread_key_t key) {
 }
 
 int pthread_setspecific(pthread_key_t key, const void* value) {
+  if (!fi::PerTaskKey(key)) return SEEDBED_GLIBC(pthread_setspecific, "GLIBC_2.34")(key, value);
   if (State* s = State::ForTask()) {
-    if (key >= fi::kMaxKeys) return EINVAL;
     const uint64_t gen = fi::key_generations[key].load(std::memory_order_relaxed);
     std::vector<fi::Specific>& values = s->Task(s->current()).specific;
     for (fi::Specific& v : values) {
