@@ -123,7 +123,11 @@ TEST_CASE("campaign: a stop signal ends it early and the result says which seeds
     const CellResult& c = result.cells.at(0);
     CHECK(result.stopped_by == "SIGTERM");
     CHECK_FALSE(result.complete());
-    CHECK(c.seeds >= 10);  // seed 10's run finished and was reported
+    // Seed 10's run finished and was reported (the not_run ranges below exclude it). With one
+    // worker every seed before it ran too; with two, how far the other worker got when the signal
+    // came depends on timing, so only its own seed 10 is certain.
+    if (jobs == 1) CHECK(c.seeds >= 10);
+    CHECK(c.seeds >= 1);
     CHECK(c.seeds < 200);
     CHECK(c.seeds + c.not_run == 200);
     uint64_t in_ranges = 0;
