@@ -273,14 +273,33 @@ TaskId World::SpawnClient(Process& process, std::string name, std::function<void
   // The count drops when the task's function object dies, not when its body returns: a client
   // born into a crashed process, or unwound by a crash before its first step, never runs its body
   // but its function object still dies (at Spawn, or in the crash's unwind). The guard is shared
-  // because std::function copies its target; only the last copy's death counts.
-  struct Ended {
-    World* world;
-    ~Ended() { world->ClientEnded(); }
+  // because std::function copies its target; only the last copy's death counts. In
+  // CrashMode::kAbandon a crash leaks the function object (run or not) instead of destroying it,
+  // so the guard is also a TaskLink: the kernel calls Abandoned on it when it discards the task.
+  class Ended final : public TaskLink {
+   public:
+    Ended(World* world, Kernel* kernel) : world_(world), kernel_(kernel) {}
+    ~Ended() {
+      if (linked()) kernel_->Unlink(*this);
+      Count();
+    }
+    void Abandoned(TaskId) override { Count(); }
+
+   private:
+    void Count() {
+      if (counted_) return;
+      counted_ = true;
+      world_->ClientEnded();
+    }
+    World* world_;
+    Kernel* kernel_;  // not world_->kernel_: that pointer is already null while ~Kernel runs
+    bool counted_ = false;
   };
-  std::shared_ptr<Ended> ended(new Ended{this});
-  const TaskId id = kernel_->Spawn(process, std::move(name), [ended = std::move(ended), fn = std::move(fn)] { fn(); });
+  auto ended = std::make_shared<Ended>(this, kernel_.get());
+  const TaskId id = kernel_->Spawn(process, std::move(name), [ended, fn = std::move(fn)] { fn(); });
+  kernel_->Link(id, *ended);  // no effect in kUnwind mode or for a task born dead
   kernel_->SetMustFinish(id);
+  ended.reset();  // the task's function object holds the last reference (none if born dead)
   return id;
 }
 

@@ -2,7 +2,8 @@
 // that says what broke. Small test scenarios registered here pin each harness defect:
 //  - test.client_on_crashed_process: a client spawned on a process that crashes before the
 //    client's first step was never counted as ended (the chaos phase ran to its end and the run
-//    failed "liveness" at 60 s);
+//    failed "liveness" at 60 s); test.client_on_abandoned_process: the same in CrashMode::kAbandon,
+//    where a crash destroys no function object;
 //  - test.idle_background: a background task idle on a condition variable, no client left, was a
 //    "deadlock" on every seed; with a heartbeat as well, the clientless liveness phase idled its
 //    whole 120 s budget;
@@ -49,6 +50,38 @@ class ClientOnCrashedProcess : public Scenario {
   Process* node_ = nullptr;
 };
 SEEDBED_SCENARIO(ClientOnCrashedProcess);
+
+// The same in CrashMode::kAbandon (leveldb.crash_recovery, sqlite.crash_recovery), where a crash
+// destroys nothing of its tasks, so no function object dies: the abandoned clients were never
+// counted as ended. Here also a client abandoned mid-sleep, by a crash at 2 ms, and a heartbeat on
+// a third process, so that the world is never quiescent: only the count can end the phase.
+class ClientOnAbandonedProcess : public ClientOnCrashedProcess {
+ public:
+  ScenarioInfo info() const override {
+    ScenarioInfo info{"test.client_on_abandoned_process", "test only", {"fixed"}, {}, "", {}};
+    info.crash_mode = CrashMode::kAbandon;
+    return info;
+  }
+  void Build(World& world, const RunConfig& run) override {
+    ClientOnCrashedProcess::Build(world, run);
+    late_ = &world.AddProcess("late", [](Process&) {});
+    world.AddProcess("beat", [](Process& p) {
+      model::Runtime& rt = *p.env().runtime;
+      p.Keep(rt.Spawn("heartbeat", [&rt] {
+        for (int i = 0; i < 10'000'000; ++i) rt.SleepFor(1'000'000);
+      }));
+    });
+  }
+  void Workload(World& world, History& history) override {
+    ClientOnCrashedProcess::Workload(world, history);
+    world.SpawnClient(*late_, "midway", [&world] { world.kernel().SleepFor(1'000'000'000); });
+    world.kernel().ScheduleAt(2'000'000, [this, &world] { world.Crash(*late_); });
+  }
+
+ private:
+  Process* late_ = nullptr;
+};
+SEEDBED_SCENARIO(ClientOnAbandonedProcess);
 
 // A flusher waits for work on a condition variable; the workload gives it none.
 class IdleBackground : public Scenario {
@@ -179,6 +212,16 @@ TEST_CASE("trust: a client on a process that crashes before its first step count
   INFO(Violations(r));
   CHECK_FALSE(r.failed);
   CHECK(r.sim_time_ns < 1'000'000'000);  // the chaos phase ended with the last client, at 5 ms
+}
+
+TEST_CASE("trust: in CrashMode::kAbandon an abandoned client counts as ended", "[trust]") {
+  const RunReport r = testing::RequireRun("test.client_on_abandoned_process", "fixed", 1);
+  INFO(Violations(r));
+  CHECK_FALSE(r.failed);
+  // Before: the chaos and liveness phases each ran their whole budget (180 s), the heartbeat
+  // beating once a millisecond.
+  CHECK(r.sim_time_ns < 1'000'000'000);  // the chaos phase ended with the last client, at 5 ms
+  CHECK(r.events < 1000);
 }
 
 TEST_CASE("trust: a background task idle on a condvar is not a deadlock", "[trust][deadlock]") {
