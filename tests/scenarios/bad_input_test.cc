@@ -146,7 +146,7 @@ TEST_CASE("reads are bounded: /dev/zero is refused, not read until memory runs o
 
 TEST_CASE("campaign file: mistyped and float fields are refused, not thrown", "[bad-input][merge]") {
   CampaignOptions options;
-  options.cells = {{"influxdb3.duplicate_writer", "buggy", true}};
+  options.cells = {{"influxdb3.duplicate_writer", "buggy", true, {"wal-object-written-once"}}};
   CampaignResult result;
   CellResult cell;
   cell.cell = options.cells[0];
@@ -210,7 +210,7 @@ TEST_CASE("campaign file: mistyped and float fields are refused, not thrown", "[
 TEST_CASE("campaign file: reports written before keep_going, completion and wall_s still read",
           "[bad-input][merge]") {
   CampaignOptions options;
-  options.cells = {{"influxdb3.duplicate_writer", "fixed", false}};
+  options.cells = {{"influxdb3.duplicate_writer", "fixed", false, {}}};
   CampaignResult result;
   CellResult cell;
   cell.cell = options.cells[0];

@@ -64,7 +64,7 @@ void Register() {
 
 CampaignOptions Options(uint64_t last, int jobs) {
   CampaignOptions o;
-  o.cells = {{"test.campaign_lifecycle", "fixed", false}};
+  o.cells = {{"test.campaign_lifecycle", "fixed", false, {}}};
   o.seed_first = 1;
   o.seed_last = last;
   o.jobs = jobs;
