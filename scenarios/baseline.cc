@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "fmt/format.h"
+#include "scenarios/file_io.h"
 
 namespace seedbed {
 namespace {
@@ -164,11 +165,7 @@ absl::StatusOr<Baseline> ReadBaseline(const std::string& path) {
 }
 
 absl::Status WriteBaseline(const std::string& path, const Baseline& baseline) {
-  std::ofstream file(path, std::ios::trunc);
-  file << BaselineToJson(baseline).dump(2) << "\n";
-  file.close();
-  if (!file) return absl::UnavailableError(fmt::format("cannot write {}", path));
-  return absl::OkStatus();
+  return WriteFileAtomically(path, BaselineToJson(baseline).dump(2) + "\n");
 }
 
 Baseline BaselineFromCampaign(const CampaignResult& result, bool complete, const Baseline* previous,

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "fmt/format.h"
 #include "scenarios/cli_util.h"
 #include "scenarios/commands.h"
+#include "scenarios/file_io.h"
 #include "scenarios/junit.h"
 
 namespace seedbed {
@@ -158,20 +158,16 @@ int History(const Args& args) {
     if (auto s = EnsureWritableDir(args.out_dir); !s.ok()) return usage(std::string(s.message()));
     for (const CampaignCell& cell : cells) {
       std::string name = fmt::format("history.{}.{}.svg", cell.scenario, cell.variant);
-      std::ofstream file(args.out_dir + "/" + name, std::ios::trunc);
-      file << FormatHistorySvg(nights, cell);
-      file.close();
-      if (!file) return usage(fmt::format("cannot write {}/{}", args.out_dir, name));
+      if (absl::Status s = WriteFileAtomically(args.out_dir + "/" + name, FormatHistorySvg(nights, cell)); !s.ok())
+        return usage(std::string(s.message()));
       svg_names.push_back(name);
     }
   }
   std::string markdown = FormatHistoryMarkdown(nights, svg_names);
   std::cout << markdown;
   if (!args.out_dir.empty()) {
-    std::ofstream file(args.out_dir + "/history.md", std::ios::trunc);
-    file << markdown;
-    file.close();
-    if (!file) return usage(fmt::format("cannot write {}/history.md", args.out_dir));
+    if (absl::Status s = WriteFileAtomically(args.out_dir + "/history.md", markdown); !s.ok())
+      return usage(std::string(s.message()));
     std::cout << fmt::format("\nhistory: {}/history.md ({} charts)\n", args.out_dir, svg_names.size());
   }
   return kExitClean;

@@ -1,8 +1,7 @@
 #include "scenarios/junit.h"
 
-#include <fstream>
-
 #include "fmt/format.h"
+#include "scenarios/file_io.h"
 #include "scenarios/runner.h"
 
 namespace seedbed {
@@ -100,11 +99,7 @@ std::string FormatJunitReport(const CampaignReport& r) {
 }
 
 absl::Status WriteJunitReport(const CampaignReport& report, const std::string& path) {
-  std::ofstream file(path, std::ios::trunc);
-  file << FormatJunitReport(report);
-  file.close();
-  if (!file) return absl::UnavailableError(fmt::format("cannot write {}", path));
-  return absl::OkStatus();
+  return WriteFileAtomically(path, FormatJunitReport(report));
 }
 
 }  // namespace seedbed
