@@ -205,6 +205,16 @@ void OnStopSignal(int sig) {
   g_stop_count = g_stop_count + 1;
 }
 
+// After the runs (StopSignalsAfterRuns): the first signal is remembered, a second ends the process.
+void OnStopSignalAfterRuns(int sig) {
+  if (g_stop_signal == 0) {
+    g_stop_signal = sig;
+    return;
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 // The unit a worker is running, in memory it shares with the parent (MAP_SHARED): a worker killed
 // by a signal it cannot catch (SIGKILL: the OOM killer) still tells which seed it was on.
 constexpr uint64_t kIdle = std::numeric_limits<uint64_t>::max();
@@ -525,6 +535,27 @@ class StopSignals {
 };
 
 }  // namespace
+
+StopSignalsAfterRuns::StopSignalsAfterRuns() {
+  g_stop_signal = 0;
+  g_stop_count = 0;
+  struct sigaction action {};
+  action.sa_handler = OnStopSignalAfterRuns;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &saved_[0]);
+  sigaction(SIGTERM, &action, &saved_[1]);
+}
+
+StopSignalsAfterRuns::~StopSignalsAfterRuns() {
+  sigaction(SIGINT, &saved_[0], nullptr);
+  sigaction(SIGTERM, &saved_[1], nullptr);
+}
+
+int StopSignalsAfterRuns::signal() const { return g_stop_signal; }
+const volatile sig_atomic_t* StopSignalsAfterRuns::flag() const { return &g_stop_signal; }
+std::string StopSignalsAfterRuns::Name(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : strsignal(sig);
+}
 
 absl::Status CheckCampaignSize(const CampaignOptions& o) {
   if (o.cells.empty() || o.time_limit_s) return absl::OkStatus();

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include <signal.h>
+
 #include "absl/status/status.h"
 #include "scenarios/runner.h"
 
@@ -116,9 +118,22 @@ struct FailureGroup {
   std::string report_html;
   FailureClass failure_class = FailureClass::kNew;
   std::string baseline_status;  // its entry's status in the baseline ("known", "fixed", "flaky"), or ""
+  // Its shrink, when one was due ("" when not: --no-shrink, a shard, a crash, no --out): runs tried,
+  // edits kept, and what ended it (kShrinkStops): "fixpoint", "all defaults" or "attempt limit"
+  // (--shrink-attempts) depend on nothing but the seed, so the same seeds shrink the same way on
+  // any machine; "time limit" (the --shrink-time backstop) and "shrink budget" (--shrink-budget
+  // spent; attempts 0: before it began) cut it short by wall time; "SIGINT" / "SIGTERM": a signal
+  // stopped it (no shrunk file is written then).
+  std::string shrink_stopped_by;
+  uint64_t shrink_attempts = 0;
+  uint64_t shrink_kept = 0;
 
   const std::string& key() const { return signature.empty() ? invariant : signature; }
 };
+
+// FailureGroup::shrink_stopped_by's values.
+inline constexpr std::string_view kShrinkStops[] = {"fixpoint",      "all defaults", "attempt limit", "time limit",
+                                                    "shrink budget", "SIGINT",       "SIGTERM"};
 
 // The invariant a campaign names a run after when a signal killed it (a crash of the engine or
 // the harness): the worker reports the seed and goes on with the next ones.
@@ -189,6 +204,9 @@ struct CampaignResult {
   double workers_cpu_s = 0;   // CPU seconds of every worker process (getrusage of the reaped children)
   uint64_t worker_starts = 0; // worker processes started (jobs, plus replacements after crashes and recycling)
   std::string stopped_by;     // "SIGINT" / "SIGTERM" when a signal stopped the campaign early, else ""
+  // "SIGINT" / "SIGTERM" when a signal came after the runs, while the failure groups were being
+  // shrunk: every seed ran, and each group has its failure file, but shrinking was cut short.
+  std::string shrinking_stopped_by;
   // Every seed of the range ran (none stopped, none killed): only then may --expect pass.
   bool complete() const;
   uint64_t total_seeds() const;
@@ -201,6 +219,24 @@ struct CampaignResult {
 // cell's not_run); a second signal abandons the runs in flight. A worker killed by another signal
 // is reported as a crash of the seed it ran and a fresh worker takes the seeds after it.
 CampaignResult RunCampaign(const CampaignOptions& options, std::ostream& progress);
+
+// For the work after a campaign's runs (shrinking its failures, writing their files), which stops
+// cleanly between runs: while one lives, the first SIGINT or SIGTERM is only remembered (signal(),
+// and flag() for ShrinkOptions::stop); a second ends the process as the signal would. RunCampaign
+// installs its own handler while it runs and restores this one. One at a time; main thread only.
+class StopSignalsAfterRuns {
+ public:
+  StopSignalsAfterRuns();
+  ~StopSignalsAfterRuns();
+  StopSignalsAfterRuns(const StopSignalsAfterRuns&) = delete;
+  StopSignalsAfterRuns& operator=(const StopSignalsAfterRuns&) = delete;
+  int signal() const;                       // 0 until a signal came
+  const volatile sig_atomic_t* flag() const;  // nonzero once a signal came
+  static std::string Name(int sig);         // "SIGINT", "SIGTERM"
+
+ private:
+  struct sigaction saved_[2];
+};
 
 // The summary table: scenario, variant, seeds, failures, first failing seed, seeds/s, verdict.
 std::string FormatCampaignTable(const CampaignResult& result);

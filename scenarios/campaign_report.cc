@@ -72,6 +72,10 @@ json GroupToJson(const CampaignOptions& o, const CellResult& c, const FailureGro
                          {"report_html", OrNull(g.report_html)},
                          {"report_trace", OrNull(ReportSibling(g.report_html, ".trace.json"))},
                          {"report_timeline", OrNull(ReportSibling(g.report_html, ".timeline.txt"))}}},
+          {"shrink", g.shrink_stopped_by.empty() ? json(nullptr)
+                                                 : json{{"attempts", g.shrink_attempts},
+                                                        {"kept", g.shrink_kept},
+                                                        {"stopped_by", g.shrink_stopped_by}}},
           {"class", std::string(FailureClassName(g.failure_class))},
           {"baseline_status", g.baseline_status.empty() ? json(nullptr) : json(g.baseline_status)}};
 }
@@ -157,6 +161,23 @@ std::string Percent(uint64_t part, uint64_t whole) {
   return whole ? fmt::format("{:.0f}%", 100.0 * part / whole) : "-";
 }
 
+// How a group's shrink ended, in words.
+std::string ShrinkText(const FailureGroup& g) {
+  const std::string runs = fmt::format("{} runs, {} edits kept", g.shrink_attempts, g.shrink_kept);
+  if (g.shrink_stopped_by == "time limit")
+    return runs + ", **cut short by time** (--shrink-time): the result depends on the machine's speed";
+  if (g.shrink_stopped_by == "shrink budget")
+    return g.shrink_attempts == 0 ? "**not shrunk**: the campaign's --shrink-budget was spent"
+                                  : runs + ", **cut short by time** (--shrink-budget spent): the result depends on "
+                                           "the machine's speed";
+  if (g.shrink_stopped_by == "SIGINT" || g.shrink_stopped_by == "SIGTERM")
+    return g.shrink_attempts == 0
+               ? fmt::format("**not shrunk**: {} stopped shrinking (the failure file is unshrunk)", g.shrink_stopped_by)
+               : runs + fmt::format(", **interrupted** by {}: no shrunk file (the failure file is unshrunk)",
+                                    g.shrink_stopped_by);
+  return runs + ", stopped by " + g.shrink_stopped_by;
+}
+
 void AppendCellDetails(const CampaignReport& r, const CellResult& c, const std::set<std::string>& known,
                        std::string& out) {
   out += fmt::format("\n### {} [{}]\n\n", c.cell.scenario, c.cell.variant);
@@ -177,6 +198,7 @@ void AppendCellDetails(const CampaignReport& r, const CellResult& c, const std::
         links += fmt::format(", [Perfetto trace]({}), [timeline]({})", ReportSibling(g.report_html, ".trace.json"),
                              ReportSibling(g.report_html, ".timeline.txt"));
       if (!links.empty()) out += fmt::format("  artifacts: {}\n", links);
+      if (!g.shrink_stopped_by.empty()) out += fmt::format("  shrink: {}\n", ShrinkText(g));
     }
   }
   if (!c.gone.empty()) {
@@ -283,6 +305,8 @@ json CampaignReportToJson(const CampaignReport& r) {
           {"completion",
            {{"complete", r.result.complete()},
             {"stopped_by", r.result.stopped_by.empty() ? json(nullptr) : json(r.result.stopped_by)},
+            {"shrinking_stopped_by",
+             r.result.shrinking_stopped_by.empty() ? json(nullptr) : json(r.result.shrinking_stopped_by)},
             {"seeds_not_run", not_run},
             {"runs_killed", killed}}},
           {"cells", std::move(cells)},
@@ -317,6 +341,18 @@ std::string FormatCampaignMarkdown(const CampaignReport& r) {
     out += fmt::format("**INCOMPLETE**: {}{} seeds did not run{}.\n\n",
                        r.result.stopped_by.empty() ? "" : fmt::format("stopped by {}; ", r.result.stopped_by),
                        not_run, killed ? fmt::format(", {} runs were killed by SIGKILL", killed) : "");
+  }
+  if (!r.result.shrinking_stopped_by.empty()) {
+    uint64_t groups = 0, cut = 0;
+    for (const CellResult& c : r.result.cells)
+      for (const FailureGroup& g : c.groups) {
+        groups += !g.shrink_stopped_by.empty();
+        cut += g.shrink_stopped_by == "SIGINT" || g.shrink_stopped_by == "SIGTERM";
+      }
+    out += fmt::format("**INTERRUPTED** by {} while shrinking: every seed below ran and each failure group has its "
+                       "failure file, but shrinking was cut short: {} of the {} groups due a shrink were not shrunk "
+                       "(see each group's shrink line).\n\n",
+                       r.result.shrinking_stopped_by, cut, groups);
   }
   out += fmt::format("- seedbed {}\n", r.seedbed_version);
   out += o.time_limit_s ? fmt::format("- seeds from {} for {:.0f}s\n", o.seed_first, *o.time_limit_s)

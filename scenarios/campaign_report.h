@@ -25,11 +25,14 @@
 //   shards            {count: N, indices: [k...]}: the campaign is split into N shards (seed s is
 //                     in shard (s - first) % N) and this report holds the listed ones, sorted;
 //                     complete: true when indices are 0..N-1
-//   completion        {complete, stopped_by, seeds_not_run, runs_killed}: complete is true when every
-//                     seed of the shard ran: no signal stopped the campaign (stopped_by: "SIGINT",
-//                     "SIGTERM" or null), no seed was left out, no worker was killed by SIGKILL.
-//                     --expect never passes an incomplete campaign. (Absent in older reports:
-//                     complete.)
+//   completion        {complete, stopped_by, shrinking_stopped_by, seeds_not_run, runs_killed}:
+//                     complete is true when every seed of the shard ran: no signal stopped the
+//                     campaign (stopped_by: "SIGINT", "SIGTERM" or null), no seed was left out, no
+//                     worker was killed by SIGKILL. --expect never passes an incomplete campaign.
+//                     shrinking_stopped_by: "SIGINT" / "SIGTERM" when a signal came after the runs,
+//                     while the groups were shrinking (every seed ran, each group has its failure
+//                     file; the groups' shrink says which were cut short), else null (absent in
+//                     older reports). (completion is absent in older reports: complete.)
 //   cells[]           one per (scenario, variant), in the order the campaign ran them:
 //     scenario, variant
 //     expect_failure       a buggy variant: finding a violation is the expected outcome
@@ -53,7 +56,13 @@
 //                          new without one) and baseline_status (its entry's status, or null);
 //                          artifacts {failure_file, shrunk_file, report_html, report_trace,
 //                          report_timeline}: paths relative to the report's folder (a merged
-//                          report's point into the shard folders), null when not written
+//                          report's point into the shard folders), null when not written;
+//                          shrink {attempts, kept, stopped_by} when a shrink was due, else null
+//                          (absent in older reports): runs tried, edits kept, and what ended it:
+//                          "fixpoint", "all defaults", "attempt limit" (--shrink-attempts: the same
+//                          on any machine), "time limit" (--shrink-time) or "shrink budget"
+//                          (--shrink-budget; attempts 0: spent before it began), cut short by
+//                          wall time, or "SIGINT" / "SIGTERM" (no shrunk file)
 //     gone[]               baseline entries of this cell, known or flaky, that no seed hit:
 //                          {signature, invariant, first_seed (the baseline's), baseline_status}
 //     crash_points{name}   {runs_reached, reached, runs_armed, runs_fired, fired}: runs that reached

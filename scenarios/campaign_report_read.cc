@@ -3,7 +3,9 @@
 // message naming the field, never an exception or undefined behaviour. Kept apart from the writer
 // so that the decoder's fuzz target (tests/fuzz/) links this file, baseline.cc and the
 // failure-file decoder alone.
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <limits>
 #include <optional>
 
@@ -51,6 +53,19 @@ absl::StatusOr<FailureGroup> GroupFromJson(const json& g, const std::string& q) 
   ASSIGN_OR_RETURN(group.failure_file, StringOrNull(*artifacts, a, "failure_file"));
   ASSIGN_OR_RETURN(group.shrunk_file, StringOrNull(*artifacts, a, "shrunk_file"));
   ASSIGN_OR_RETURN(group.report_html, StringOrNull(*artifacts, a, "report_html"));
+  if (g.contains("shrink")) {  // absent in older reports
+    ASSIGN_OR_RETURN(const json* shrink, jf::Member(g, q, "shrink"));
+    if (!shrink->is_null()) {
+      const std::string s = q + "shrink.";
+      if (!shrink->is_object()) return absl::InvalidArgumentError(fmt::format("field '{}shrink' is not an object", q));
+      ASSIGN_OR_RETURN(group.shrink_attempts, jf::Uint(*shrink, s, "attempts"));
+      ASSIGN_OR_RETURN(group.shrink_kept, jf::Uint(*shrink, s, "kept", 0, group.shrink_attempts));
+      ASSIGN_OR_RETURN(group.shrink_stopped_by, jf::String(*shrink, s, "stopped_by"));
+      if (std::find(std::begin(kShrinkStops), std::end(kShrinkStops), group.shrink_stopped_by) == std::end(kShrinkStops))
+        return absl::InvalidArgumentError(
+            fmt::format("field '{}stopped_by' is '{}': not a way a shrink ends", s, group.shrink_stopped_by.substr(0, 40)));
+    }
+  }
   ASSIGN_OR_RETURN(std::string seeds_text, jf::String(g, q, "seeds"));
   auto seeds = ParseSeedRanges(seeds_text);  // ranges: memory bounded by the text
   if (!seeds.ok())
@@ -221,6 +236,16 @@ absl::Status ReadRun(const json& j, CampaignReport& r) {
       ASSIGN_OR_RETURN(r.result.stopped_by, jf::StringValue(*stopped_by, "completion.stopped_by"));
       if (r.result.stopped_by.empty())
         return absl::InvalidArgumentError("field 'completion.stopped_by' is empty (null when the campaign ran out)");
+    }
+    if (completion->contains("shrinking_stopped_by")) {  // absent in older reports
+      ASSIGN_OR_RETURN(const json* shrinking, jf::Member(*completion, "completion.", "shrinking_stopped_by"));
+      if (!shrinking->is_null()) {
+        ASSIGN_OR_RETURN(r.result.shrinking_stopped_by,
+                         jf::StringValue(*shrinking, "completion.shrinking_stopped_by"));
+        if (r.result.shrinking_stopped_by.empty())
+          return absl::InvalidArgumentError(
+              "field 'completion.shrinking_stopped_by' is empty (null when shrinking was not interrupted)");
+      }
     }
   }
   ASSIGN_OR_RETURN(const json* timing, jf::Object(j, "", "timing"));

@@ -59,7 +59,11 @@ int Main(int argc, char** argv) {
                    "Write here, for each distinct failure: its failure file, the shrunk failure file, and "
                    "the shrunk run's Perfetto trace (.trace.json), HTML report and text timeline");
   fuzz->add_flag("--no-shrink", args.no_shrink, "With --out: do not shrink (reports show the unshrunk run)");
-  fuzz->add_option("--shrink-time", args.shrink_time, "With --out: wall-time bound per shrink (default 60s)");
+  fuzz->add_option("--shrink-attempts", args.shrink_attempts,
+                   "With --out: runs per shrink (default 2000): the same seeds shrink the same way on any machine")
+      ->check(CLI::Range(1, 100000000));
+  fuzz->add_option("--shrink-time", args.shrink_time,
+                   "With --out: wall-time backstop per shrink (default 5m); a shrink it cuts short says so");
   fuzz->add_option("--shrink-budget", args.shrink_budget,
                    "With --out: total shrink time of the campaign (default 10m; \"none\": unbounded); groups "
                    "past it keep their unshrunk failure file");
@@ -110,7 +114,10 @@ int Main(int argc, char** argv) {
                   "Exit 0 when buggy variants failed and fixed ones have no new or regressed failure");
   merge->add_flag("--shrink", args.shrink,
                   "With --out: shrink each failure group once for the whole campaign (shards do not shrink)");
-  merge->add_option("--shrink-time", args.shrink_time, "With --shrink: wall-time bound per shrink (default 60s)");
+  merge->add_option("--shrink-attempts", args.shrink_attempts, "With --shrink: runs per shrink (default 2000)")
+      ->check(CLI::Range(1, 100000000));
+  merge->add_option("--shrink-time", args.shrink_time,
+                    "With --shrink: wall-time backstop per shrink (default 5m); a shrink it cuts short says so");
   merge->add_option("--shrink-budget", args.shrink_budget,
                     "With --shrink: total shrink time (default 10m; \"none\": unbounded)");
   merge->add_option("--baseline", args.baseline_file,

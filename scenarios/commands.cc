@@ -252,17 +252,19 @@ struct GroupArtifacts {
   std::string shrunk_file;
   std::string report_html;
   double shrink_s = 0;
+  std::string shrink_stopped_by;  // the shrinker's ("signal" when ShrinkOptions::stop cut it), "" if not shrunk
+  uint64_t shrink_attempts = 0;
+  uint64_t shrink_kept = 0;
   bool write_failed = false;  // a file could not be written (a full disk): the command exits 2
 };
 
-// For one distinct failure of a campaign: its failure file, the shrunk failure file (when
-// `shrink_time_s` > 0), and the Perfetto trace, HTML report and timeline of the shrunk run (of the
-// run itself when not shrunk).
-GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, double shrink_time_s,
+// For one distinct failure of a campaign: its failure file, the shrunk failure file (when `shrink`
+// is given), and the Perfetto trace, HTML report and timeline of the shrunk run (of the run itself
+// when not shrunk, or when a signal stopped the shrink).
+GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, const ShrinkOptions* shrink,
                                  const std::string& stem, std::ostream& out) {
   GroupArtifacts written;
-  const bool shrink = shrink_time_s > 0;
-  config.keep_events = !shrink;  // the reports show the shrunk run, which keeps its own
+  config.keep_events = true;  // the reports show this run unless a shrink replaces it
   auto report = RunOnce(config);
   if (!report.ok()) {
     out << "    cannot rerun: " << std::string(report.status().message()) << "\n";
@@ -277,24 +279,34 @@ GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, doubl
   }
   written.failure_file = stem + ".failure.json";
   out << "    failure file: " << path << "\n";
-  if (!shrink) {
+  auto write_unshrunk_reports = [&] {
     if (absl::Status s = WriteReports(*report, dir, stem, ReplayCommand(config), out, "    "); !s.ok()) {
       out << "    " << std::string(s.message()) << "\n";
       written.write_failed = true;
     } else {
       written.report_html = stem + ".html";
     }
+  };
+  if (shrink == nullptr) {
+    write_unshrunk_reports();
     return written;
   }
-  ShrinkOptions options;
-  options.time_limit_s = shrink_time_s;
-  auto shrunk = ::seedbed::Shrink(file, options, std::cerr);
+  auto shrunk = ::seedbed::Shrink(file, *shrink, std::cerr);
   if (!shrunk.ok()) {
     out << "    shrink failed: " << std::string(shrunk.status().message()) << "\n";
     written.write_failed = true;
     return written;
   }
   written.shrink_s = shrunk->wall_s;
+  written.shrink_stopped_by = shrunk->stopped_by;
+  written.shrink_attempts = static_cast<uint64_t>(shrunk->attempts);
+  written.shrink_kept = static_cast<uint64_t>(shrunk->kept);
+  if (shrunk->stopped_by == "signal") {
+    out << fmt::format("    shrink stopped by a signal after {} runs: the failure file stays unshrunk\n",
+                       shrunk->attempts);
+    write_unshrunk_reports();
+    return written;
+  }
   std::string shrunk_path = fmt::format("{}/{}.shrunk.failure.json", dir, stem);
   if (absl::Status s = WriteFailureFile(shrunk_path, shrunk->file); !s.ok()) {
     out << "    " << std::string(s.message()) << "\n";
@@ -302,9 +314,10 @@ GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, doubl
     return written;
   }
   written.shrunk_file = stem + ".shrunk.failure.json";
-  out << fmt::format("    shrunk from: {}\n    shrunk to:   {}\n    ({} runs, {:.1f}s, stopped by {})\n",
+  out << fmt::format("    shrunk from: {}\n    shrunk to:   {}\n    ({} runs, {:.1f}s, stopped by {}{})\n",
                      DescribeStory(shrunk->before.Story()), DescribeStory(shrunk->after.Story()), shrunk->attempts,
-                     shrunk->wall_s, shrunk->stopped_by);
+                     shrunk->wall_s, shrunk->stopped_by,
+                     shrunk->stopped_by == "time limit" ? ": cut short by wall time, the result depends on speed" : "");
   out << "    shrunk failure file: " << shrunk_path << "\n    replay shrunk: seedbed replay " << shrunk_path << "\n";
   if (absl::Status s = WriteReports(shrunk->report, dir, stem + ".shrunk", "seedbed replay " + shrunk_path, out, "    ");
       !s.ok()) {
@@ -354,12 +367,27 @@ int Shrink(const Args& args) {
   return kExitClean;
 }
 
-absl::StatusOr<std::optional<double>> ParseShrinkBudget(const Args& args) {
-  if (args.shrink_budget.empty()) return std::optional<double>(kDefaultShrinkBudgetS);
-  if (args.shrink_budget == "none") return std::optional<double>();
-  auto seconds = ParseDurationSeconds(args.shrink_budget);
-  if (!seconds.ok()) return seconds.status();
-  return std::optional<double>(*seconds);
+absl::StatusOr<ShrinkBounds> ParseShrinkBounds(const Args& args, bool shrink, const volatile sig_atomic_t* stop) {
+  ShrinkBounds bounds;
+  bounds.shrink = shrink;
+  bounds.stop = stop;
+  if (args.shrink_attempts < 0)
+    return absl::InvalidArgumentError(fmt::format("--shrink-attempts {}: give a number of runs, 1 or more",
+                                                  args.shrink_attempts));
+  if (args.shrink_attempts > 0) bounds.attempts = args.shrink_attempts;
+  if (!args.shrink_time.empty()) {
+    auto seconds = ParseDurationSeconds(args.shrink_time);
+    if (!seconds.ok()) return absl::InvalidArgumentError(fmt::format("--shrink-time: {}", std::string(seconds.status().message())));
+    bounds.time_s = *seconds;
+  }
+  if (args.shrink_budget == "none") {
+    bounds.budget_s.reset();
+  } else if (!args.shrink_budget.empty()) {
+    auto seconds = ParseDurationSeconds(args.shrink_budget);
+    if (!seconds.ok()) return absl::InvalidArgumentError(fmt::format("--shrink-budget: {}", std::string(seconds.status().message())));
+    bounds.budget_s = *seconds;
+  }
+  return bounds;
 }
 
 int Fuzz(const Args& args) {
@@ -415,14 +443,11 @@ int Fuzz(const Args& args) {
     if (*removed > 0)
       std::cerr << fmt::format("{}: removed {} files of the previous campaign\n", args.out_dir, *removed);
   }
-  double shrink_time_s = ShrinkOptions{}.time_limit_s;
-  if (!args.shrink_time.empty()) {
-    auto seconds = ParseDurationSeconds(args.shrink_time);
-    if (!seconds.ok()) return UsageError(std::string(seconds.status().message()));
-    shrink_time_s = *seconds;
-  }
-  auto shrink_budget_s = ParseShrinkBudget(args);
-  if (!shrink_budget_s.ok()) return UsageError(std::string(shrink_budget_s.status().message()));
+  // Installed before the runs (RunCampaign puts its own in place while they run), so that a signal
+  // while the failures shrink stops the shrink, not the process.
+  StopSignalsAfterRuns stop_signals;
+  auto bounds = ParseShrinkBounds(args, !args.no_shrink, stop_signals.flag());
+  if (!bounds.ok()) return UsageError(std::string(bounds.status().message()));
   std::optional<Baseline> baseline;
   if (!args.baseline_file.empty()) {
     auto b = ReadBaseline(args.baseline_file);
@@ -464,26 +489,33 @@ int Fuzz(const Args& args) {
   }
   // A shard does not shrink: `merge --shrink` shrinks each group once for the whole campaign. A
   // stopped campaign does not either (the user asked it to stop), but each failure gets its files.
-  const bool shrink = !args.no_shrink && options.shard_count == 1 && result.stopped_by.empty();
+  bounds->shrink = !args.no_shrink && options.shard_count == 1 && result.stopped_by.empty();
   if (!args.no_shrink && options.shard_count > 1 && !args.out_dir.empty() && result.total_failures() > 0)
     std::cout << "note: a shard does not shrink its failures; `seedbed merge --shrink --out DIR` shrinks each "
                  "failure group once\n";
-  write_failed = !WriteGroupArtifacts(campaign, args.out_dir, shrink ? shrink_time_s : 0, *shrink_budget_s, std::cout);
+  write_failed = !WriteGroupArtifacts(campaign, args.out_dir, *bounds, std::cout);
+  if (!result.shrinking_stopped_by.empty())
+    std::cout << fmt::format("INTERRUPTED: {} while shrinking: every seed ran and each failure group has its failure "
+                             "file, but shrinking was cut short (the report says which groups)\n",
+                             result.shrinking_stopped_by);
   if (!args.out_dir.empty())
     if (auto s = WriteCampaignReport(campaign, args.out_dir); !s.ok()) return UsageError(std::string(s.message()));
   if (!args.junit_file.empty())
     if (auto s = WriteJunitReport(campaign, args.junit_file); !s.ok()) return UsageError(std::string(s.message()));
-  if (result.stopped_by == "SIGINT") return kExitInterrupted;
-  if (result.stopped_by == "SIGTERM") return kExitTerminated;
+  // A signal during the runs, or after them (while shrinking or writing files).
+  const int after = stop_signals.signal();
+  if (result.stopped_by == "SIGINT" || (result.stopped_by.empty() && after == SIGINT)) return kExitInterrupted;
+  if (result.stopped_by == "SIGTERM" || (result.stopped_by.empty() && after == SIGTERM)) return kExitTerminated;
   if (write_failed) return UsageError(fmt::format("could not write every file under {}", args.out_dir));
   return CampaignExitCode(result, args.expect);
 }
 
 // False when a file could not be written.
-bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, double shrink_time_s,
-                         std::optional<double> shrink_budget_s, std::ostream& out) {
+bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, const ShrinkBounds& bounds,
+                         std::ostream& out) {
   bool all_written = true;
   double shrink_spent_s = 0;
+  auto stop_signal = [&] { return bounds.stop != nullptr ? static_cast<int>(*bounds.stop) : 0; };
   for (CellResult& c : campaign.result.cells) {
     for (FailureGroup& g : c.groups) {
       RunConfig config = campaign.options.base;
@@ -500,24 +532,54 @@ bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, doubl
         out << "    no failure file for a crash: the run does not finish; run the replay command under gdb\n";
         continue;
       }
-      double time_s = shrink_time_s;
-      if (time_s > 0 && shrink_budget_s) {
-        time_s = std::min(time_s, *shrink_budget_s - shrink_spent_s);
-        if (time_s <= 0) out << fmt::format("    not shrunk: the shrink budget ({:.0f}s) is spent\n", *shrink_budget_s);
+      const std::string stem = fmt::format("{}.{}.{}.seed{}", c.cell.scenario, c.cell.variant, g.invariant, g.first_seed);
+      std::optional<ShrinkOptions> shrink;
+      g.shrink_stopped_by.clear();
+      g.shrink_attempts = g.shrink_kept = 0;
+      bool budget_bound = false;  // the budget left, not --shrink-time, bounds this shrink
+      if (bounds.shrink) {
+        double time_s = bounds.time_s;
+        if (bounds.budget_s && *bounds.budget_s - shrink_spent_s < time_s) {
+          time_s = *bounds.budget_s - shrink_spent_s;
+          budget_bound = true;
+        }
+        if (int sig = stop_signal(); sig != 0) {
+          g.shrink_stopped_by = StopSignalsAfterRuns::Name(sig);
+          out << fmt::format("    not shrunk: {} came\n", g.shrink_stopped_by);
+        } else if (time_s <= 0) {
+          g.shrink_stopped_by = "shrink budget";
+          out << fmt::format("    not shrunk: the shrink budget ({:.0f}s) is spent\n", *bounds.budget_s);
+        } else {
+          shrink.emplace();
+          shrink->max_attempts = bounds.attempts;
+          shrink->time_limit_s = time_s;
+          shrink->stop = bounds.stop;
+        }
       }
-      GroupArtifacts written = WriteFailureGroup(
-          config, dir, std::max(time_s, 0.0),
-          fmt::format("{}.{}.{}.seed{}", c.cell.scenario, c.cell.variant, g.invariant, g.first_seed), out);
+      GroupArtifacts written = WriteFailureGroup(config, dir, shrink ? &*shrink : nullptr, stem, out);
       shrink_spent_s += written.shrink_s;
       g.failure_file = written.failure_file;
       g.shrunk_file = written.shrunk_file;
       g.report_html = written.report_html;
+      if (!written.shrink_stopped_by.empty()) {
+        g.shrink_attempts = written.shrink_attempts;
+        g.shrink_kept = written.shrink_kept;
+        g.shrink_stopped_by = written.shrink_stopped_by;
+        if (g.shrink_stopped_by == "signal") g.shrink_stopped_by = StopSignalsAfterRuns::Name(stop_signal());
+        if (g.shrink_stopped_by == "time limit" && budget_bound) g.shrink_stopped_by = "shrink budget";
+      }
       all_written = all_written && !written.write_failed;
     }
     for (const FailureGroup& g : c.gone)
       out << fmt::format("  {} [{}] {} (gone): in the baseline as {}, not seen\n", c.cell.scenario, c.cell.variant,
                          g.invariant, g.baseline_status);
   }
+  // Marked only when the signal cut a shrink short or left a group unshrunk (one that came after
+  // the last shrink changed nothing, though the command still exits 130 / 143).
+  bool cut = false;
+  for (const CellResult& c : campaign.result.cells)
+    for (const FailureGroup& g : c.groups) cut = cut || g.shrink_stopped_by == "SIGINT" || g.shrink_stopped_by == "SIGTERM";
+  if (cut) campaign.result.shrinking_stopped_by = StopSignalsAfterRuns::Name(stop_signal());
   return all_written;
 }
 

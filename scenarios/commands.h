@@ -2,6 +2,8 @@
 // 0 clean, 1 an invariant failed, 2 bad usage or input, 3 nondeterminism detected.
 #pragma once
 
+#include <signal.h>
+
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -41,7 +43,8 @@ struct Args {
   std::vector<std::string> reports;  // merge REPORT...
   std::string out_file;        // shrink --out
   int attempts = 5000;         // shrink --attempts
-  std::string shrink_time;     // fuzz --shrink-time
+  std::string shrink_time;     // fuzz/merge --shrink-time: wall-clock backstop per shrink
+  int shrink_attempts = 0;     // fuzz/merge --shrink-attempts (0: kDefaultShrinkAttempts)
   bool no_shrink = false;      // fuzz --no-shrink
   std::string shrink_budget;   // fuzz/merge --shrink-budget: total shrink time ("none": unbounded)
   bool shrink = false;         // merge --shrink
@@ -76,19 +79,36 @@ int WorldDemo(const Args& args);
 // A campaign.json, or a directory holding one (scenarios/baseline_command.cc).
 std::string CampaignJsonPath(const std::string& path);
 
+// How a campaign shrinks each failure group (issue 17): by a number of runs, so that the same
+// seeds shrink to the same files on any machine; the wall-clock limits are backstops, and a group
+// they cut short says so ("time limit", "shrink budget": FailureGroup::shrink_stopped_by).
+inline constexpr int kDefaultShrinkAttempts = 2000;  // runs per group (5000 reaches most fixpoints)
+inline constexpr double kDefaultShrinkTimeS = 300;   // per group
 // A campaign's total shrink time unless --shrink-budget says otherwise: shrinking took 97% of a
 // nightly campaign when each of its groups could take the 60 s per-shrink bound.
 inline constexpr double kDefaultShrinkBudgetS = 600;
-// --shrink-budget: the default, a duration, or "none" (nullopt: unbounded). kInvalidArgument if bad.
-absl::StatusOr<std::optional<double>> ParseShrinkBudget(const Args& args);
+struct ShrinkBounds {
+  bool shrink = false;            // false: failure files and reports only
+  int attempts = kDefaultShrinkAttempts;
+  double time_s = kDefaultShrinkTimeS;
+  std::optional<double> budget_s = kDefaultShrinkBudgetS;  // nullopt: unbounded
+  // A signal handler's flag (StopSignalsAfterRuns::flag()): once set, no group is shrunk further
+  // and the report's shrinking_stopped_by names the signal. nullptr: not watched.
+  const volatile sig_atomic_t* stop = nullptr;
+};
+// --shrink-attempts, --shrink-time and --shrink-budget (the default, a duration, or "none"), with
+// `shrink` and `stop` as given. kInvalidArgument naming the option if bad.
+absl::StatusOr<ShrinkBounds> ParseShrinkBounds(const Args& args, bool shrink, const volatile sig_atomic_t* stop);
 
 // Prints every failure group of the report (with its class when classified, and its replay
 // command) and, with a `dir`, writes the artifacts of each group that has none yet: its failure
-// file, shrunk file (shrink_time_s > 0, at most that long each, all of them within the budget)
-// and reports, recording their paths in the group. Gone groups are listed last per cell. False
+// file, shrunk file (bounds.shrink: at most bounds.attempts runs and bounds.time_s each, all of
+// them within bounds.budget_s) and reports, recording their paths and how each shrink ended in
+// the group. Once bounds.stop is set, the groups left get their failure files unshrunk and the
+// result's shrinking_stopped_by names the signal. Gone groups are listed last per cell. False
 // when a file could not be written (a full disk: the command then exits 2).
-bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, double shrink_time_s,
-                         std::optional<double> shrink_budget_s, std::ostream& out);
+bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, const ShrinkBounds& bounds,
+                         std::ostream& out);
 
 // 3 on nondeterminism; with `expect`, 1 when the campaign is incomplete (CampaignResult::complete),
 // else 0 when every cell is as expected (scenarios/campaign.h: buggy cells fail, fixed ones have no

@@ -67,6 +67,9 @@ void MergeGroups(const std::vector<FailureGroup>& from, std::vector<FailureGroup
       it->failure_file = g.failure_file;
       it->shrunk_file = g.shrunk_file;
       it->report_html = g.report_html;
+      it->shrink_stopped_by = g.shrink_stopped_by;
+      it->shrink_attempts = g.shrink_attempts;
+      it->shrink_kept = g.shrink_kept;
     }
   }
   std::sort(into.begin(), into.end(),
@@ -150,6 +153,9 @@ absl::StatusOr<CampaignReport> MergeCampaignReports(const std::vector<CampaignRe
     const std::string& stopped = reports[i].result.stopped_by;
     if (!stopped.empty() && merged.result.stopped_by.find(stopped) == std::string::npos)
       merged.result.stopped_by += (merged.result.stopped_by.empty() ? "" : ", ") + stopped;
+    const std::string& shrinking = reports[i].result.shrinking_stopped_by;
+    if (!shrinking.empty() && merged.result.shrinking_stopped_by.find(shrinking) == std::string::npos)
+      merged.result.shrinking_stopped_by += (merged.result.shrinking_stopped_by.empty() ? "" : ", ") + shrinking;
   }
   ApplyBaseline(merged.result, merged.baseline ? &*merged.baseline : nullptr);
   return merged;
@@ -183,14 +189,10 @@ int Merge(const Args& args) {
   };
   if (args.reports.empty()) return usage("give one or more campaign.json files");
   if (args.shrink && args.out_dir.empty()) return usage("--shrink writes the shrunk files: give --out DIR");
-  double shrink_time_s = ShrinkOptions{}.time_limit_s;
-  if (!args.shrink_time.empty()) {
-    auto seconds = ParseDurationSeconds(args.shrink_time);
-    if (!seconds.ok()) return usage(std::string(seconds.status().message()));
-    shrink_time_s = *seconds;
-  }
-  auto shrink_budget_s = ParseShrinkBudget(args);
-  if (!shrink_budget_s.ok()) return usage(std::string(shrink_budget_s.status().message()));
+  // A signal while the groups shrink stops the shrink, not the process (exit 130 / 143).
+  StopSignalsAfterRuns stop_signals;
+  auto bounds = ParseShrinkBounds(args, args.shrink, stop_signals.flag());
+  if (!bounds.ok()) return usage(std::string(bounds.status().message()));
   std::optional<Baseline> baseline;
   if (!args.baseline_file.empty()) {
     auto b = ReadBaseline(args.baseline_file);
@@ -230,15 +232,21 @@ int Merge(const Args& args) {
     for (CellResult& c : merged->result.cells)
       for (FailureGroup& g : c.groups)
         if (g.shrunk_file.empty()) g.failure_file = g.report_html = "";
+    merged->result.shrinking_stopped_by.clear();  // this merge shrinks what is left
   }
-  const bool written = WriteGroupArtifacts(*merged, args.shrink ? args.out_dir : "", args.shrink ? shrink_time_s : 0,
-                                           *shrink_budget_s, std::cout);
+  const bool written = WriteGroupArtifacts(*merged, args.shrink ? args.out_dir : "", *bounds, std::cout);
+  if (!merged->result.shrinking_stopped_by.empty())
+    std::cout << fmt::format("INTERRUPTED: {} while shrinking: each failure group has its failure file, but "
+                             "shrinking was cut short (the report says which groups)\n",
+                             merged->result.shrinking_stopped_by);
   if (!args.out_dir.empty()) {
     if (auto s = WriteCampaignReport(*merged, args.out_dir); !s.ok()) return usage(std::string(s.message()));
     std::cout << fmt::format("report: {}/campaign.md (JSON: {}/campaign.json)\n", args.out_dir, args.out_dir);
   }
   if (!args.junit_file.empty())
     if (auto s = WriteJunitReport(*merged, args.junit_file); !s.ok()) return usage(std::string(s.message()));
+  if (stop_signals.signal() == SIGINT) return kExitInterrupted;
+  if (stop_signals.signal() == SIGTERM) return kExitTerminated;
   if (!written) return usage(fmt::format("could not write every file under {}", args.out_dir));
   if (args.expect && !merged->complete()) {
     std::cout << "--expect: the campaign is incomplete (shards missing): it cannot pass\n";

@@ -50,6 +50,10 @@ class Shrinker {
 
  private:
   bool Budget() {
+    if (options_.stop != nullptr && *options_.stop != 0) {
+      stopped_by_ = "signal";
+      return false;
+    }
     if (attempts_ >= options_.max_attempts) {
       stopped_by_ = "attempt limit";
       return false;
@@ -323,7 +327,8 @@ absl::StatusOr<ShrinkResult> Shrinker::Run() {
       {"delete runs", [&] { return DeleteChunks(); }},
       {"lower values", [&] { return LowerValues(); }},
   };
-  for (int round = 1; size_.nonzero_values > 0 && Budget(); ++round) {
+  if (options_.stop != nullptr && *options_.stop != 0) stopped_by_ = "signal";  // during the first run
+  for (int round = 1; stopped_by_ != "signal" && size_.nonzero_values > 0 && Budget(); ++round) {
     bool any = false;
     for (const auto& [name, pass] : passes) {
       if (size_.nonzero_values == 0 || !Budget()) break;
@@ -338,6 +343,14 @@ absl::StatusOr<ShrinkResult> Shrinker::Run() {
     if (!any) break;  // a fixpoint: no pass kept anything this round
   }
 
+  result.attempts = attempts_;
+  result.kept = kept_;
+  if (stopped_by_ == "signal") {  // stop now: no final replay, no file (the caller keeps the input)
+    result.after = size_;
+    result.wall_s = Elapsed();
+    result.stopped_by = stopped_by_;
+    return result;
+  }
   if (size_.nonzero_values == 0) stopped_by_ = "all defaults";
   // Replay the kept list once more, compacted (the defaults at the end of each site dropped) and
   // as `seedbed replay` will (by site, defaults past the end), and check THAT run is the kept one.

@@ -7,6 +7,8 @@
 // Call from kernel context (it calls RunOnce); never yields. Not thread-safe.
 #pragma once
 
+#include <signal.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <ostream>
@@ -22,6 +24,10 @@ struct ShrinkOptions {
   double time_limit_s = 60;   // wall time; only stops the search early (then the result depends on speed)
   int max_attempts = 5000;    // runs tried, the first (reproducing) run excluded
   bool verbose = false;       // print every kept edit (otherwise one line per pass and per 250 runs)
+  // When set, checked before every run: nonzero (a signal handler's flag) stops the search at
+  // once: stopped_by is "signal", attempts and kept say how far it got, and `file` and `report`
+  // are left empty (nothing was shrunk: the caller keeps the input file).
+  const volatile sig_atomic_t* stop = nullptr;
 };
 
 // How big a run's story is. Runs compare lexicographically on (faults_injected + nonzero_values,
@@ -59,8 +65,8 @@ struct ShrinkResult {
   int attempts = 0;        // runs tried
   int kept = 0;            // edits kept
   double wall_s = 0;
-  // "fixpoint", "all defaults" (every decision is 0: nothing left to shrink), "time limit" or
-  // "attempt limit".
+  // "fixpoint", "all defaults" (every decision is 0: nothing left to shrink), "time limit",
+  // "attempt limit" or "signal" (ShrinkOptions::stop).
   std::string stopped_by;
 };
 

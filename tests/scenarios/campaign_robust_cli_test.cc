@@ -205,3 +205,68 @@ TEST_CASE("fuzz: a rerun into an old --out DIR leaves none of the old campaign's
   CHECK(fs::exists(dir + "/notes.txt"));
   CHECK(Load(dir + "/campaign.json").at("cells").size() == 1);
 }
+
+namespace {
+
+// campaign.json without its two wall-clock fields ("timing", "date" and each cell's timing).
+json WithoutTiming(json report) {
+  report.erase("timing");
+  report.erase("date");
+  for (json& cell : report.at("cells")) cell.erase("timing");
+  return report;
+}
+
+}  // namespace
+
+// Issue 17: a campaign's shrink was bounded by --shrink-time alone, so how far it got, and the
+// shrunk file and report, depended on the machine's speed. Bounded by runs, the same seeds give
+// byte-equal shrunk files and equal reports whoever runs them (here with 1 and 2 workers).
+TEST_CASE("fuzz: --shrink-attempts bounds each shrink by runs: the same seeds shrink to the same files",
+          "[cli][campaign][shrink]") {
+  const std::string campaign = "fuzz slatedb.flush_self_fence --variant buggy --seeds 1..4 --shrink-attempts 100 ";
+  std::string a = Dir("attempts_a"), b = Dir("attempts_b");
+  auto ra = Seedbed(campaign + "--jobs 1 --out " + a);
+  INFO(ra.output);
+  REQUIRE(ra.code == 1);
+  REQUIRE(Seedbed(campaign + "--jobs 2 --out " + b).code == 1);
+  json ja = Load(a + "/campaign.json"), jb = Load(b + "/campaign.json");
+  CHECK(WithoutTiming(ja) == WithoutTiming(jb));
+  const json& groups = ja.at("cells").at(0).at("groups");
+  REQUIRE(groups.size() == 1);
+  const json& g = groups.at(0);
+  // Seed 2's shrink reaches a fixpoint only after ~1400 runs: 100 stop it, the same 100 each time.
+  CHECK(g.at("shrink").at("attempts") == 100);
+  CHECK(g.at("shrink").at("stopped_by") == "attempt limit");
+  CHECK(g.at("shrink").at("kept").get<uint64_t>() > 0);
+  const std::string shrunk = g.at("artifacts").at("shrunk_file");
+  CHECK(Slurp(a + "/" + shrunk) == Slurp(b + "/" + shrunk));
+  CHECK(!Slurp(a + "/" + shrunk).empty());
+  CHECK_THAT(Slurp(a + "/campaign.md"), Catch::Contains("shrink: 100 runs, "));
+  CHECK_THAT(Slurp(a + "/campaign.md"), Catch::Contains("stopped by attempt limit"));
+  // A different bound is honoured (and shrinks less far: a different file).
+  std::string c = Dir("attempts_c");
+  REQUIRE(Seedbed("fuzz slatedb.flush_self_fence --variant buggy --seeds 1..4 --shrink-attempts 30 --out " + c).code ==
+          1);
+  const json jc = Load(c + "/campaign.json");
+  const json& gc = jc.at("cells").at(0).at("groups").at(0);
+  CHECK(gc.at("shrink").at("attempts") == 30);
+  CHECK(Slurp(c + "/" + gc.at("artifacts").at("shrunk_file").get<std::string>()) != Slurp(a + "/" + shrunk));
+  CHECK(Seedbed("fuzz slatedb.flush_self_fence --variant buggy --seeds 1..4 --shrink-attempts 0").code == 2);
+  CHECK(Seedbed("fuzz slatedb.flush_self_fence --variant buggy --seeds 1..4 --shrink-attempts many").code == 2);
+}
+
+// The wall-clock limit stays as a backstop; when it cuts a shrink short the report says so.
+TEST_CASE("fuzz: a shrink cut short by --shrink-time says so in the report", "[cli][campaign][shrink]") {
+  std::string dir = Dir("shrink_time");
+  // cnosdb's seed 2 takes ~10 ms a run and thousands of runs to shrink: 1 s stops it first.
+  auto r = Seedbed("fuzz cnosdb.raft_wal_io --variant buggy --seeds 2..2 --shrink-attempts 1000000 --shrink-time 1s "
+                   "--out " + dir);
+  INFO(r.output);
+  REQUIRE(r.code == 1);
+  CHECK_THAT(r.output, Catch::Contains("cut short by wall time"));
+  const json j = Load(dir + "/campaign.json");
+  const json& g = j.at("cells").at(0).at("groups").at(0);
+  CHECK(g.at("shrink").at("stopped_by") == "time limit");
+  CHECK_FALSE(g.at("artifacts").at("shrunk_file").is_null());  // the last kept edit, written
+  CHECK_THAT(Slurp(dir + "/campaign.md"), Catch::Contains("**cut short by time** (--shrink-time)"));
+}

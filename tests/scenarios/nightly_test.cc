@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "scenarios/baseline.h"
 #include "scenarios/campaign_report.h"
@@ -31,10 +32,10 @@ std::string Dir(const std::string& name) {
   return dir.string();
 }
 
-// The fixture command, as night `night`'s engine.
-CommandResult Nightly(int night, const std::string& args) {
-  std::string command = "SEEDBED_TEST_NIGHT=" + std::to_string(night) + " " + std::string(SEEDBED_BINARY_DIR) +
-                        "/tests/seedbed_nightly " + args + " 2>&1";
+// The fixture command, as night `night`'s engine (`env`: more assignments before it).
+CommandResult Nightly(int night, const std::string& args, const std::string& env = "") {
+  std::string command = "SEEDBED_TEST_NIGHT=" + std::to_string(night) + " " + env + " " +
+                        std::string(SEEDBED_BINARY_DIR) + "/tests/seedbed_nightly " + args + " 2>&1";
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -308,6 +309,62 @@ TEST_CASE("nightly: a spent shrink budget leaves later groups unshrunk", "[night
   CHECK(Nightly(3, "fuzz nightly.engine --variant main --seeds 1..4 --shrink-budget 0s").code == 2);
   CHECK(Nightly(3, "fuzz nightly.engine --variant main --seeds 1..4 --shrink-budget soon").code == 2);
   (void)shrunk;
+  // Each group says how its shrink ended; one the budget left out says so.
+  for (const json& g : j.at("cells").at(0).at("groups")) {
+    const std::string by = g.at("shrink").at("stopped_by");
+    CHECK((by == "all defaults" || by == "shrink budget"));
+    CHECK(g.at("artifacts").at("shrunk_file").is_null() == (by == "shrink budget"));
+  }
+}
+
+// Issue 14: SIGINT / SIGTERM while a campaign shrank its failures killed the process: the report
+// on disk was the one written before the shrink, not marked, and the exit code was the signal's
+// death, not 130 / 143. The signal comes from inside the fixture, in the shrinker's 3rd replay of
+// this process: the reproducing run of the 2nd group (each group of nightly.engine main shrinks to
+// all defaults in two replays, the reproducing run and the final check), at the same point every
+// time, whatever the machine's speed.
+TEST_CASE("nightly: a signal while shrinking stops the shrink, keeps the failure files and marks the report",
+          "[nightly][shrink][signals]") {
+  for (auto [sig, code, name] : {std::tuple{2, 130, "SIGINT"}, std::tuple{15, 143, "SIGTERM"}}) {
+    const std::string dir = Dir(std::string("shrink_signal_") + name);
+    CommandResult r = Nightly(3, "fuzz nightly.engine --variant main --seeds 1..20 --out " + dir,
+                              fmt::format("SEEDBED_TEST_SIGNAL_AT_REPLAY='{} 3'", sig));
+    INFO(name << "\n" << r.output);
+    CHECK(r.code == code);
+    CHECK_THAT(r.output, Catch::Contains(std::string("INTERRUPTED: ") + name + " while shrinking"));
+    json j = Load(dir + "/campaign.json");
+    CHECK(j.at("completion").at("shrinking_stopped_by") == name);
+    CHECK(j.at("completion").at("complete") == true);  // every seed ran
+    CHECK(j.at("completion").at("stopped_by").is_null());
+    CHECK(j.at("totals").at("seeds") == 20);
+    const json& groups = j.at("cells").at(0).at("groups");
+    REQUIRE(groups.size() == 3);  // lost-write (seed 4), torn-manifest (5), double-ack (9)
+    for (const json& g : groups) {
+      // Every group keeps its failure file, and it replays.
+      const std::string failure = g.at("artifacts").at("failure_file");
+      REQUIRE(fs::exists(fs::path(dir) / failure));
+      CHECK(Nightly(3, "replay " + dir + "/" + failure).code == 1);
+    }
+    CHECK(groups[0].at("shrink").at("stopped_by") == "all defaults");  // shrunk before the signal
+    CHECK_FALSE(groups[0].at("artifacts").at("shrunk_file").is_null());
+    for (size_t i : {size_t{1}, size_t{2}}) {  // cut in its first run / never begun
+      CHECK(groups[i].at("shrink").at("stopped_by") == name);
+      CHECK(groups[i].at("artifacts").at("shrunk_file").is_null());
+      CHECK_FALSE(groups[i].at("artifacts").at("report_html").is_null());  // the unshrunk run's report
+    }
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      const std::string file = entry.path().filename().string();
+      CHECK(file.find(".tmp.") == std::string::npos);
+      CHECK(file.find("torn-manifest.seed5.shrunk") == std::string::npos);
+    }
+    const std::string md = Read(dir + "/campaign.md");
+    CHECK_THAT(md, Catch::Contains(std::string("**INTERRUPTED** by ") + name + " while shrinking"));
+    CHECK_THAT(md, Catch::Contains("2 of the 3 groups due a shrink were not shrunk"));
+    // The report reads back (merge) and keeps the mark.
+    CommandResult merged = Nightly(3, "merge " + dir + "/campaign.json");
+    CHECK(merged.code == 1);
+    CHECK_THAT(merged.output, Catch::Contains("INTERRUPTED"));
+  }
 }
 
 TEST_CASE("seed lists: compact ranges, strictly parsed, memory bounded by the text", "[nightly][seeds]") {

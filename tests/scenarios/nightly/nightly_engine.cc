@@ -10,8 +10,15 @@
 //
 // Variant slow fails the same way, with thousands of scheduling decisions per run.
 //
+// SEEDBED_TEST_SIGNAL_AT_REPLAY="SIG N" (SIG 2 or 15) raises that signal in the N-th run of this
+// process that replays a decision list: the shrinker's runs (a campaign's workers never replay),
+// so a test can stop a campaign while it shrinks, at the same point every time.
+//
 // Reading the environment in a scenario would break determinism across machines; here it is the
 // point: the variable is the engine build under test, fixed for a whole campaign.
+#include <signal.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -21,6 +28,14 @@
 #include "sim/world/world.h"
 
 namespace {
+
+void MaybeSignalAtReplay() {
+  static int replays = 0;
+  const char* spec = std::getenv("SEEDBED_TEST_SIGNAL_AT_REPLAY");
+  int sig = 0, at = 0;
+  if (spec == nullptr || std::sscanf(spec, "%d %d", &sig, &at) != 2) return;
+  if (++replays == at) raise(sig);
+}
 
 class NightlyEngine : public seedbed::Scenario {
  public:
@@ -34,6 +49,7 @@ class NightlyEngine : public seedbed::Scenario {
     seed_ = run.seed;
     slow_ = run.variant == "slow";
     node_ = &world.AddProcess("node", [](seedbed::Process&) {});
+    if (run.replay != nullptr) MaybeSignalAtReplay();
   }
   // "slow": thousands of scheduling decisions per run, so that shrinking one failure takes seconds.
   void Workload(seedbed::World& world, seedbed::History&) override {
