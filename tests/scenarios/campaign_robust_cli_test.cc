@@ -15,7 +15,9 @@
 #include <string>
 #include <thread>
 
+#include "fmt/format.h"
 #include "nlohmann/json.hpp"
+#include "scenarios/campaign_report.h"
 #include "scenarios/cli_util.h"
 #include "tests/scenarios/seedbed_command.h"
 
@@ -269,4 +271,30 @@ TEST_CASE("fuzz: a shrink cut short by --shrink-time says so in the report", "[c
   CHECK(g.at("shrink").at("stopped_by") == "time limit");
   CHECK_FALSE(g.at("artifacts").at("shrunk_file").is_null());  // the last kept edit, written
   CHECK_THAT(Slurp(dir + "/campaign.md"), Catch::Contains("**cut short by time** (--shrink-time)"));
+}
+
+// A campaign.json of another format version (an older build's, or a newer one's) is refused by
+// every reader with a message naming both versions and exit 2, never read wrongly or aborted on.
+TEST_CASE("merge, baseline, history: a campaign.json of another format version is exit 2, named",
+          "[cli][campaign][bad-input]") {
+  std::string dir = Dir("old_format");
+  REQUIRE(Seedbed("fuzz influxdb3.duplicate_writer --variant buggy --seeds 1..3 --no-shrink --out " + dir).code == 1);
+  json report = Load(dir + "/campaign.json");
+  for (int version : {1, seedbed::kCampaignFormatVersion + 1}) {
+    json old = report;
+    old["version"] = version;
+    if (version == 1)  // what version 1 did not have yet
+      for (const char* field : {"tested", "baseline", "date"}) old.erase(field);
+    const std::string path = fmt::format("{}/v{}.json", dir, version);
+    std::ofstream(path) << old.dump(2);
+    for (const std::string& command : {"merge " + path, "baseline " + path + " --out " + dir + "/b.json",
+                                       "history " + path}) {
+      auto r = Seedbed(command);
+      INFO(command << "\n" << r.output);
+      CHECK(r.code == 2);
+      CHECK_THAT(r.output, Catch::Contains(fmt::format("campaign report format version {} (this build reads {})", version,
+                                                             seedbed::kCampaignFormatVersion)));
+    }
+  }
+  CHECK_FALSE(fs::exists(dir + "/b.json"));
 }
