@@ -55,6 +55,9 @@ struct VariantSpec {
   bool sync;
   bool machine;  // false: process crashes only
   DiskDurability durability;
+  // false: the data directory is provisioned (made and its entry synced) before LevelDB runs;
+  // true: LevelDB makes it (create_if_missing), and like env_posix never syncs its parent.
+  bool new_db = false;
 };
 
 constexpr VariantSpec kVariants[] = {
@@ -65,6 +68,8 @@ constexpr VariantSpec kVariants[] = {
     {"sync-machine-posix", true, true, DiskDurability::kDropUnsynced},
     {"sync-machine-posix-reorder", true, true, DiskDurability::kRandom},
     {"nosync-machine-posix", false, true, DiskDurability::kDropUnsynced},
+    {"sync-newdb-machine-ext4", true, true, DiskDurability::kExt4Ordered, true},
+    {"sync-newdb-machine-posix", true, true, DiskDurability::kDropUnsynced, true},
 };
 
 const VariantSpec& Spec(std::string_view variant) {
@@ -126,6 +131,11 @@ class Shadow final : public model::LeveldbEnvObserver {
     std::vector<std::string> losses;
     const std::string prefix = absl::StrCat(model::Av(dir), "/");
     std::map<std::string, uint64_t> now;
+    // The directory itself: LevelDB made it (a new database) and never synced its parent.
+    if (!files_.empty() && !disk.live().contains(model::Av(dir)))
+      losses.push_back(absl::StrCat("entry create ", model::Av(dir),
+                                    ": rolled back (the database directory LevelDB made; its entry "
+                                    "in the parent directory was never synced)"));
     for (const auto& [path, entry] : disk.live())
       if (!entry.dir && path.starts_with(prefix)) now[path] = disk.Contents(path)->size();
     for (const auto& [path, size] : files_) {
@@ -187,17 +197,20 @@ class CrashRecovery : public Scenario {
         "write (sync or not); machine crashes on ext4 data=ordered keep every synced one and lose "
         "unsynced ones; on strict POSIX synced writes are lost (google/leveldb #196: a new log "
         "fsynced but its name never dir-synced) or the database cannot reopen (#195: CURRENT's "
-        "rename rolled back, the old MANIFEST's removal kept).";
+        "rename rolled back, the old MANIFEST's removal kept). A new database (-newdb) whose "
+        "directory LevelDB made itself vanishes whole at a machine crash on strict POSIX (its "
+        "parent is never synced; compare #189) and survives on ext4.";
     for (const VariantSpec& v : kVariants) info.variants.emplace_back(v.name);
     info.failing_variants = {"nosync-machine-ext4", "sync-machine-posix", "sync-machine-posix-reorder",
-                             "nosync-machine-posix"};
+                             "nosync-machine-posix", "sync-newdb-machine-posix"};
     // What each failing variant's mechanism breaks: lost synced or unsynced writes, and on strict
     // POSIX also a database that cannot reopen (#195).
     info.expected_invariants = {
         {"nosync-machine-ext4", {"no-lost-acknowledged-writes"}},
         {"sync-machine-posix", {"no-lost-acknowledged-writes", "recoverable"}},
         {"sync-machine-posix-reorder", {"no-lost-acknowledged-writes", "recoverable"}},
-        {"nosync-machine-posix", {"no-lost-acknowledged-writes", "recoverable"}}};
+        {"nosync-machine-posix", {"no-lost-acknowledged-writes", "recoverable"}},
+        {"sync-newdb-machine-posix", {"no-lost-acknowledged-writes"}}};
     info.crash_mode = CrashMode::kAbandon;  // LevelDB's objects of a crashed process are abandoned
     return info;
   }
@@ -210,9 +223,11 @@ class CrashRecovery : public Scenario {
     app_->OnCrash([this] { OnCrash(); });
     calls_ = std::make_unique<ProcessCalls>(world, *app_);
     // The provisioned data directory: created and made durable before LevelDB runs.
-    SimDisk& disk = world.disk(*app_);
-    (void)disk.CreateDir(kDbDir);
-    (void)disk.SyncDir("");
+    if (!spec_.new_db) {
+      SimDisk& disk = world.disk(*app_);
+      (void)disk.CreateDir(kDbDir);
+      (void)disk.SyncDir("");
+    }
     world.SetFaults(Plan(world.kernel().decisions()));
   }
 
@@ -475,7 +490,7 @@ class CrashRecovery : public Scenario {
       if (crash.at_ns < ack->at_ns || crash.kind != CrashKind::kMachine) continue;
       const std::string when =
           absl::StrCat("machine crash at ", fmt::format("{:.6f}ms", crash.at_ns / 1e6), ": ");
-      std::string created, current, data;  // the first line of each kind in this crash
+      std::string dir, created, current, data;  // the first line of each kind in this crash
       bool log_kept = false;                // some log the key may be in is on the disk after it
       for (const std::string& path : crash.files_after) {
         const uint64_t n = LogNumber(path, prefix);
@@ -484,12 +499,23 @@ class CrashRecovery : public Scenario {
       for (const std::string& line : crash.losses) {
         const uint64_t n = LogNumber(line, prefix);
         const bool its_log = n != 0 && n >= ack->log_before && n <= ack->log_after;
-        if (its_log && line.starts_with("entry create") && created.empty()) created = when + line;
+        if (line.starts_with(absl::StrCat("entry create ", kDbDir, ":")) && dir.empty())
+          dir = when + line;
+        else if (its_log && line.starts_with("entry create") && created.empty())
+          created = when + line;
         else if (its_log && line.starts_with("data") && data.empty()) data = when + line;
         else if (line.starts_with("entry rename") && line.find("/CURRENT:") != std::string::npos &&
                  current.empty())
           current = when + line;
         else if (other.empty()) other = when + line;
+      }
+      if (!dir.empty()) {
+        out.front() = absl::StrCat(
+            "the whole database is gone: LevelDB made its directory ", kDbDir,
+            " (create_if_missing) but never synced the parent directory, so a machine crash "
+            "rolled the directory back with every file in it (compare google/leveldb #189)");
+        out.push_back(dir);
+        return out;
       }
       if (!created.empty()) {
         out.front() = absl::StrCat(spec_.sync ? "google/leveldb #196: " : "", key, " was in ", log,
