@@ -514,6 +514,7 @@ int Fuzz(const Args& args) {
 bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, const ShrinkBounds& bounds,
                          std::ostream& out) {
   bool all_written = true;
+  bool cut_by_signal = false;  // a shrink of this call cut short or skipped by a signal
   double shrink_spent_s = 0;
   auto stop_signal = [&] { return bounds.stop != nullptr ? static_cast<int>(*bounds.stop) : 0; };
   for (CellResult& c : campaign.result.cells) {
@@ -568,6 +569,7 @@ bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, const
         if (g.shrink_stopped_by == "signal") g.shrink_stopped_by = StopSignalsAfterRuns::Name(stop_signal());
         if (g.shrink_stopped_by == "time limit" && budget_bound) g.shrink_stopped_by = "shrink budget";
       }
+      cut_by_signal = cut_by_signal || g.shrink_stopped_by == "SIGINT" || g.shrink_stopped_by == "SIGTERM";
       all_written = all_written && !written.write_failed;
     }
     for (const FailureGroup& g : c.gone)
@@ -576,10 +578,7 @@ bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, const
   }
   // Marked only when the signal cut a shrink short or left a group unshrunk (one that came after
   // the last shrink changed nothing, though the command still exits 130 / 143).
-  bool cut = false;
-  for (const CellResult& c : campaign.result.cells)
-    for (const FailureGroup& g : c.groups) cut = cut || g.shrink_stopped_by == "SIGINT" || g.shrink_stopped_by == "SIGTERM";
-  if (cut) campaign.result.shrinking_stopped_by = StopSignalsAfterRuns::Name(stop_signal());
+  if (cut_by_signal) campaign.result.shrinking_stopped_by = StopSignalsAfterRuns::Name(stop_signal());
   return all_written;
 }
 

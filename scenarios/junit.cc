@@ -94,6 +94,16 @@ std::string FormatJunitReport(const CampaignReport& r) {
     out += fmt::format("      <system-out>{}</system-out>\n", XmlEscape(log));
     out += "    </testcase>\n";
   }
+  // What a reader of the cells alone would miss: seeds that did not run, a shrink a signal cut short.
+  std::string notes;
+  if (!r.result.complete())
+    notes += fmt::format("INCOMPLETE: not every seed ran{}\n",
+                         r.result.stopped_by.empty() ? "" : fmt::format(" (stopped by {})", r.result.stopped_by));
+  if (!r.result.shrinking_stopped_by.empty())
+    notes += fmt::format("INTERRUPTED by {} while shrinking: every failure group has its failure file, some are "
+                         "not shrunk\n",
+                         r.result.shrinking_stopped_by);
+  if (!notes.empty()) out += fmt::format("    <system-out>{}</system-out>\n", XmlEscape(notes));
   out += "  </testsuite>\n</testsuites>\n";
   return out;
 }

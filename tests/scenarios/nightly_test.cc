@@ -360,10 +360,11 @@ TEST_CASE("nightly: a signal while shrinking stops the shrink, keeps the failure
     const std::string md = Read(dir + "/campaign.md");
     CHECK_THAT(md, Catch::Contains(std::string("**INTERRUPTED** by ") + name + " while shrinking"));
     CHECK_THAT(md, Catch::Contains("2 of the 3 groups due a shrink were not shrunk"));
-    // The report reads back (merge) and keeps the mark.
-    CommandResult merged = Nightly(3, "merge " + dir + "/campaign.json");
+    // The report reads back (merge) and keeps the mark, in JUnit too.
+    CommandResult merged = Nightly(3, "merge " + dir + "/campaign.json --junit " + dir + "/junit.xml");
     CHECK(merged.code == 1);
     CHECK_THAT(merged.output, Catch::Contains("INTERRUPTED"));
+    CHECK_THAT(Read(dir + "/junit.xml"), Catch::Contains(std::string("INTERRUPTED by ") + name + " while shrinking"));
   }
 }
 
