@@ -141,6 +141,14 @@ class SnapshotStreamLock : public Scenario {
     meta.full = *full_needed || listed->empty();
     absl::StatusOr<std::unique_ptr<model::SnapshotSink>> sink = store.Create(meta);
     if (!sink.ok()) return sink.status();
+    // The base an incremental snapshot's commit builds on is the newest committed snapshot when
+    // the commit runs, not the one `listed` saw: List yields between its reads, so a commit and
+    // reap by another task may have changed the store since. The sink excludes every other
+    // writer from here to its close, so the newest committed snapshot on the disk now is the one
+    // the commit will use (read directly: no I/O, no yield, the run is unchanged). Taking the
+    // base from `listed` gave a false newest-snapshot-has-db failure on the correct fixed-rw
+    // variant (seed 5276: a stale listing named a snapshot two commits old).
+    const std::optional<std::string> base_id = NewestCommitted();
     // The data: a full snapshot's database, or an incremental one's WAL frames; unique bytes.
     const size_t filler = static_cast<size_t>(decisions().Between(64, 2048, DecisionKind::kUser));
     std::string data = fmt::format("[{} {}]", meta.full ? "db" : "wal", meta.id());
@@ -149,8 +157,9 @@ class SnapshotStreamLock : public Scenario {
     const std::string id = meta.id();
     if (meta.full) {
       intended_[id] = data;
-    } else if (auto base = intended_.find(listed->back().id()); base != intended_.end()) {
-      intended_[id] = base->second + data;
+    } else if (base_id.has_value()) {
+      if (auto base = intended_.find(*base_id); base != intended_.end())
+        intended_[id] = base->second + data;
     }
     absl::Status s = (*sink)->Write(data);
     if (s.ok()) {
@@ -239,11 +248,12 @@ class SnapshotStreamLock : public Scenario {
 
   // Reads the disk directly (no I/O, no yield): the newest committed snapshot and its .db.
   // Reports the first violation only: once broken, every later commit says the same.
-  void CheckNewestHasDb(const std::string& when, Verdict& verdict) {
-    if (newest_reported_) return;
+  // The newest committed snapshot (a snapshot directory with its meta), read from the disk
+  // directly: no I/O, no yield.
+  std::optional<std::string> NewestCommitted() const {
     const SimDisk& disk = world_->disk(*process_);
     absl::StatusOr<std::vector<std::string>> names = disk.List(kDir);
-    if (!names.ok()) return;
+    if (!names.ok()) return std::nullopt;
     std::optional<std::tuple<uint64_t, uint64_t, uint64_t>> newest;
     std::string newest_id;
     for (const std::string& name : *names) {
@@ -259,7 +269,18 @@ class SnapshotStreamLock : public Scenario {
         newest_id = name;
       }
     }
+    if (!newest) return std::nullopt;
+    return newest_id;
+  }
+
+  void CheckNewestHasDb(const std::string& when, Verdict& verdict) {
+    if (newest_reported_) return;
+    const SimDisk& disk = world_->disk(*process_);
+    absl::StatusOr<std::vector<std::string>> names = disk.List(kDir);
+    if (!names.ok()) return;
+    const std::optional<std::string> newest = NewestCommitted();
     if (!newest) return;
+    const std::string& newest_id = *newest;
     std::optional<std::string> db = disk.Contents(DbPath(newest_id));
     if (!db) {
       newest_reported_ = true;

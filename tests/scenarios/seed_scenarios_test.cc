@@ -134,6 +134,19 @@ TEST_CASE("seed: rqlite PR #1775 (try-lock shared by create and open) passes 300
 TEST_CASE("seed: rqlite PR #1776 (many readers, one writer) passes 300 seeds", "[seed]") {
   CleanSeeds("rqlite.snapshot_stream_lock", "fixed-rw", 300);
 }
+// Regression, a false failure found by the 10,000-seed sweep of every fixed variant (session 4):
+// the scenario took an incremental snapshot's base from a listing made before its Create, and a
+// listing yields between its reads, so another task's commit and reap could make it stale. Seed
+// 5276 then expected 1-29's .db to build on 1-17 (two commits old) and reported
+// newest-snapshot-has-db on the correct store. The base is now the newest committed snapshot once
+// the sink holds the writer lock, read from the disk without I/O; the run itself is unchanged.
+TEST_CASE("seed: rqlite fixed-rw seed 5276, a stale listing is not a lost .db (false failure)",
+          "[seed][trust]") {
+  const RunReport report = Run("rqlite.snapshot_stream_lock", "fixed-rw", 5276);
+  INFO(Describe(report));
+  CHECK_FALSE(report.failed);
+  CHECK(report.trace_hash == 0x5c0f5521b0d332d5ull);  // the run the false failure was seen in
+}
 
 }  // namespace seedbed
 
