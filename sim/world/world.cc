@@ -315,43 +315,46 @@ bool World::Recovered() const {
 RunResult World::RunUntilRecovered(Nanos until_ns) {
   // Nothing must finish but recovery: run in slices until every boot task ended, so that a
   // background timer (a heartbeat) does not keep an idle world running for the whole budget.
-  // Slicing changes nothing a task sees: no task runs between two slices.
+  // Slicing changes nothing a task sees: no task runs between two slices. A client task a boot
+  // task spawned meanwhile must end too.
   constexpr Nanos kSliceNs = 10'000'000;
   RunResult r;
   r.outcome = RunOutcome::kUntilReached;
   r.end_time_ns = kernel_->Now();
   r.events = kernel_->events();
-  if (Recovered()) return r;
+  auto idle = [this] { return clients_running_ == 0 && Recovered(); };
+  if (idle()) return r;
   for (;;) {  // bounded: every pass advances the clock by a slice, up to until_ns
     r = kernel_->RunUntil(std::min(until_ns, kernel_->Now() + kSliceNs));
-    if (r.outcome != RunOutcome::kUntilReached || Recovered() || kernel_->Now() >= until_ns) return r;
+    if (r.outcome != RunOutcome::kUntilReached || idle() || kernel_->Now() >= until_ns) return r;
   }
+}
+
+RunResult World::RunPhase(Nanos until_ns) {
+  // With client tasks the phase is theirs: it ends when the last one does. Without, nothing must
+  // finish but recovery: a background timer (a heartbeat) must not keep it running to until_ns.
+  if (clients_running_ == 0) return RunUntilRecovered(until_ns);
+  stop_when_clients_done_ = true;
+  RunResult r = kernel_->RunUntil(until_ns);
+  stop_when_clients_done_ = false;
+  return r;
 }
 
 PhaseResult World::RunPhases(const PhasePlan& phases, const std::function<void()>& start_liveness) {
   PhaseResult result;
-  stop_when_clients_done_ = clients_running_ > 0;
-  result.chaos = kernel_->RunUntil(phases.chaos_ns);
+  result.chaos = RunPhase(phases.chaos_ns);
   if (halted_) {
     result.halted = true;
     result.halted_in_chaos = true;
     result.heal_ns = kernel_->Now();
-    stop_when_clients_done_ = false;
     return result;
   }
   Heal();
   result.heal_ns = kernel_->Now();
   if (start_liveness) start_liveness();
-  const Nanos liveness_end_ns = result.heal_ns + phases.liveness_ns;
-  if (clients_running_ > 0) {
-    stop_when_clients_done_ = true;
-    result.liveness = kernel_->RunUntil(liveness_end_ns);
-  } else {
-    result.liveness = RunUntilRecovered(liveness_end_ns);
-  }
+  result.liveness = RunPhase(result.heal_ns + phases.liveness_ns);
   result.halted = halted_;
   result.liveness_done = clients_running_ == 0;
-  stop_when_clients_done_ = false;
   return result;
 }
 

@@ -80,10 +80,11 @@ class World {
   bool healed() const { return !core_.faults_active(); }
 
   // --- running ---
-  // Chaos until phases.chaos_ns (or until every client task ended), the heal, then
-  // `start_liveness` (which may spawn client tasks) and a liveness phase of phases.liveness_ns
-  // (it ends early once those client tasks end; with none, once every process's boot task, its
-  // recovery, has ended).
+  // Chaos until phases.chaos_ns, the heal, then `start_liveness` (which may spawn client tasks)
+  // and a liveness phase of phases.liveness_ns. Each phase ends early once every client task
+  // ended; a phase that starts with none ends once every process's boot task, its recovery, has
+  // ended (a scenario whose processes' own tasks are the workload spawns a client that sleeps for
+  // as long as the chaos should last, as rqlite.snapshot_stream_lock's driver does).
   PhaseResult RunPhases(const PhasePlan& phases, const std::function<void()>& start_liveness = {});
   // Ends the run: the kernel stops after the current step or event, and RunPhases returns with
   // `halted` set without running the phases left. Callable from a task or a callback; never yields.
@@ -137,6 +138,7 @@ class World {
   void ClientEnded();
   bool Recovered() const;  // every live non-client process's boot task ended
   RunResult RunUntilRecovered(Nanos until_ns);
+  RunResult RunPhase(Nanos until_ns);  // one phase (see RunPhases)
 
   // The kernel goes first in destruction (see ~World): its tasks' unwinding uses the rest.
   std::unique_ptr<Kernel> kernel_;

@@ -6,7 +6,7 @@
 //    where a crash destroys no function object;
 //  - test.idle_background: a background task idle on a condition variable, no client left, was a
 //    "deadlock" on every seed; with a heartbeat as well, the clientless liveness phase idled its
-//    whole 120 s budget;
+//    whole 120 s budget, and with no client at all the chaos phase idled its 60 s;
 //  - test.stuck_client: a client blocked forever was reported twice (chaos and liveness);
 //  - test.slow_liveness: the liveness failure said "did not finish within 120s" whatever ended
 //    the phase, and named no task;
@@ -87,10 +87,11 @@ SEEDBED_SCENARIO(ClientOnAbandonedProcess);
 class IdleBackground : public Scenario {
  public:
   ScenarioInfo info() const override {
-    return {"test.idle_background", "test only", {"fixed", "heartbeat"}, {}, "", {}};
+    return {"test.idle_background", "test only", {"fixed", "heartbeat", "heartbeat-no-client"}, {}, "", {}};
   }
   void Build(World& world, const RunConfig& run) override {
-    const bool heartbeat = run.variant == "heartbeat";
+    const bool heartbeat = run.variant != "fixed";
+    no_client_ = run.variant == "heartbeat-no-client";
     world.AddProcess("node", [this, heartbeat](Process& p) {
       model::Runtime& rt = *p.env().runtime;
       mu_ = rt.NewMutex("work");
@@ -106,11 +107,13 @@ class IdleBackground : public Scenario {
     });
   }
   void Workload(World& world, History&) override {
+    if (no_client_) return;
     world.SpawnClient("client", [&world] { world.kernel().SleepFor(1'000'000); });
   }
   void Check(const World&, const History&, Verdict&) override {}
 
  private:
+  bool no_client_ = false;
   std::unique_ptr<model::Mutex> mu_;
   std::unique_ptr<model::CondVar> cv_;
   std::vector<std::unique_ptr<model::TaskHandle>> tasks_;
@@ -237,6 +240,15 @@ TEST_CASE("trust: a liveness phase without clients ends once recovery did, heart
   INFO(Violations(r));
   CHECK_FALSE(r.failed);
   // Before: the 120 s liveness budget idled away, one heartbeat event per millisecond.
+  CHECK(r.sim_time_ns < 100'000'000);
+  CHECK(r.events < 1000);
+}
+
+TEST_CASE("trust: a chaos phase without clients ends once recovery did, heartbeat or not", "[trust]") {
+  const RunReport r = testing::RequireRun("test.idle_background", "heartbeat-no-client", 1);
+  INFO(Violations(r));
+  CHECK_FALSE(r.failed);
+  // Before: the 60 s chaos budget idled away, one heartbeat event per millisecond.
   CHECK(r.sim_time_ns < 100'000'000);
   CHECK(r.events < 1000);
 }
