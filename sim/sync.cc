@@ -96,6 +96,27 @@ void Mutex::Lock() {
     return;
   }
   if (me == kNoTask || kernel_.CurrentTaskDoomed()) return;  // cannot wait now (see class comment)
+  if (AwaitHandOff(me, -1)) Acquired();
+}
+
+bool Mutex::LockFor(Nanos timeout_ns) {
+  const TaskId me = kernel_.current_task();
+  if (me != kNoTask && holder_ == me) Fail(fmt::format("mutex {} locked twice by {}", name_, kernel_.TaskLabel(me)));
+  // No order check: a timed wait cannot deadlock (as TryLock). The holder is linked and recorded
+  // as Lock's is: a CrashMode::kAbandon crash of the holder passes the lock on, and locks taken
+  // while holding it are ordered after it.
+  if (holder_ == kNoTask) {
+    SetHolder(me);
+    Acquired();
+    return true;
+  }
+  if (me == kNoTask || kernel_.CurrentTaskDoomed()) return false;
+  const bool acquired = AwaitHandOff(me, kernel_.Now() + std::max<Nanos>(timeout_ns, 0));
+  if (acquired) Acquired();
+  return acquired;
+}
+
+bool Mutex::AwaitHandOff(TaskId me, Nanos deadline_ns) {
   // Declared first so it is destroyed last: the lock may be handed to us and we die before return.
   struct PassOnIfUnwound {
     Mutex& mu;
@@ -106,38 +127,15 @@ void Mutex::Lock() {
     }
   } pass_on{*this, me};
   WaitList::Entry entry(waiters_, kernel_, false);
-  // Bounded: Unlock hands the lock over before it wakes us, so one wake-up ends the loop; the
-  // loop only guards against a stray Kernel::Wake.
+  // Bounded: Unlock hands the lock over before it wakes us, so one wake-up ends the loop (the loop
+  // only guards against a stray Kernel::Wake), and a timed wait ends at its deadline (a waiter
+  // whose timer fired first is not woken, so it is never handed the lock).
   while (holder_ != me) {
     if (!waiters_.Contains(me)) waiters_.Add(me);
-    kernel_.Block(fmt::format("mutex {} held by {}", name_, kernel_.TaskLabel(holder_)), this);
-  }
-  pass_on.done = true;
-  Acquired();
-}
-
-bool Mutex::LockFor(Nanos timeout_ns) {
-  const TaskId me = kernel_.current_task();
-  if (me != kNoTask && holder_ == me) Fail(fmt::format("mutex {} locked twice by {}", name_, kernel_.TaskLabel(me)));
-  if (holder_ == kNoTask) {
-    holder_ = me;
-    return true;
-  }
-  if (me == kNoTask || kernel_.CurrentTaskDoomed()) return false;
-  struct PassOnIfUnwound {  // as in Lock
-    Mutex& mu;
-    TaskId me;
-    bool done = false;
-    ~PassOnIfUnwound() {
-      if (!done && mu.holder_ == me) mu.Unlock();
+    if (deadline_ns < 0) {
+      kernel_.Block(fmt::format("mutex {} held by {}", name_, kernel_.TaskLabel(holder_)), this);
+      continue;
     }
-  } pass_on{*this, me};
-  WaitList::Entry entry(waiters_, kernel_, false);
-  const Nanos deadline_ns = kernel_.Now() + std::max<Nanos>(timeout_ns, 0);
-  // Bounded by the deadline: a timeout ends the wait, and Unlock hands the lock over before it wakes
-  // us (a waiter whose timer fired first is not woken, so it is never handed the lock).
-  while (holder_ != me) {
-    if (!waiters_.Contains(me)) waiters_.Add(me);
     const Nanos left_ns = deadline_ns - kernel_.Now();
     if (left_ns <= 0 ||
         !kernel_.BlockFor(fmt::format("mutex {} held by {}", name_, kernel_.TaskLabel(holder_)), left_ns)) {

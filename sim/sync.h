@@ -83,6 +83,9 @@ class Mutex : private WaitTarget {
   };
   void SetHolder(TaskId task);
   void HandOff();  // holder_ is kNoTask: gives the lock to a waiter a decision picks, if any
+  // Waits (as a waiter) until Unlock hands the lock to `me`, or until deadline_ns if it is >= 0;
+  // true if `me` holds it. A task unwound after the lock was handed to it passes it on. May yield.
+  bool AwaitHandOff(TaskId me, Nanos deadline_ns);
   TaskId owner() const override { return holder_; }
   void CheckOrder();  // lock order, before a Lock may wait (sim/lock_graph.h)
   void Acquired();    // bookkeeping once the caller holds it

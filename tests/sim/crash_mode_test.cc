@@ -181,6 +181,42 @@ TEST_CASE("kernel (abandon): a lock, permit or notification handed to a dying ta
   CHECK(node_picked < 20);
 }
 
+TEST_CASE("kernel (abandon): a mutex taken with LockFor passes on when its holder is abandoned",
+          "[kernel][crash][abandon]") {
+  // Before: LockFor set the holder without linking it, so the dead holder kept the lock for ever
+  // and the live waiter deadlocked (a false failure), both when the lock was free and when it was
+  // handed over after a wait.
+  for (const bool contended : {false, true}) {
+    CAPTURE(contended);
+    Kernel kernel(AbandonConfig(1));
+    Mutex mu(kernel, "mu");
+    bool peer_locked = false;
+    Process& node = kernel.AddProcess("node", [&](Process&) {
+      if (contended) kernel.SleepFor(5);  // the owner holds it: LockFor waits for the hand-off
+      REQUIRE(mu.LockFor(1'000));
+      kernel.SleepFor(1'000'000);  // crashed while holding it
+    });
+    kernel.AddProcess("owner", [&](Process&) {
+      if (!contended) return;
+      mu.Lock();
+      kernel.SleepFor(10);
+      mu.Unlock();
+    });
+    kernel.AddProcess("peer", [&](Process&) {
+      kernel.SleepFor(100);
+      REQUIRE(mu.holder() != kNoTask);
+      REQUIRE(kernel.task_process(mu.holder()) == node.id());
+      kernel.Crash(node);
+      MutexLock lock(mu);
+      peer_locked = true;
+    });
+    const RunResult run = kernel.Run();
+    CHECK(run.outcome == RunOutcome::kQuiescent);
+    CHECK(peer_locked);
+    CHECK(mu.holder() == kNoTask);
+  }
+}
+
 TEST_CASE("kernel (abandon): a task crashing its own process never returns; nothing else runs",
           "[kernel][crash][abandon]") {
   std::vector<std::string> log;
