@@ -419,6 +419,15 @@ void WriteHeader(const RunReport& r, const std::string& replay_command, std::ost
       "<div>decisions <b>{}</b> ({} non-default)</div><div>context switches <b>{}</b></div>"
       "<div>faults injected <b>{}</b></div><div>trace hash <b>{:016x}</b></div></div>\n",
       r.sim_time_ns / 1e9, r.events, r.decisions.size(), nonzero, r.context_switches, r.faults_injected, r.trace_hash);
+  if (r.shrunk.has_value()) {
+    out << "<h2>Shrunk story</h2>\n<p class='muted'>This run was shrunk from a longer one with the same "
+           "failure signature"
+        << (r.shrunk->search.empty() ? std::string() : " (" + Escape(r.shrunk->search) + ")") << ".</p>\n"
+        << "<table class='story'><tr><th></th><th>before</th><th>after</th></tr>\n";
+    for (const internal::StoryRow& row : internal::StoryRows(*r.shrunk))
+      out << fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", row.name, row.before, row.after);
+    out << "</table>\n";
+  }
   if (!r.fault_plan.empty()) out << "<p class='muted'>fault plan: " << Escape(r.fault_plan) << "</p>\n";
   if (r.process_crashes + r.machine_crashes > 0)
     out << fmt::format("<p class='muted'>crashes: {} process (page cache kept), {} machine (power loss); "

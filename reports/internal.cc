@@ -94,4 +94,15 @@ bool IsFiredCrashPoint(const TraceEvent& e) {
   return e.kind == EventKind::kCrashPoint && EndsWith(e.detail, " fired");
 }
 
+std::vector<StoryRow> StoryRows(const RunReport::ShrunkStory& story) {
+  const RunStory& a = story.from;
+  const RunStory& b = story.to;
+  return {{"decisions", a.decisions, b.decisions},
+          {"non-default", a.non_default, b.non_default},
+          {"faults", a.faults, b.faults},
+          {"crashes", a.crashes, b.crashes},
+          {"context switches", a.context_switches, b.context_switches},
+          {"events", a.events, b.events}};
+}
+
 }  // namespace seedbed::reports::internal

@@ -34,6 +34,15 @@ uint32_t ProcessOf(const RunReport& report, uint32_t task);          // kKernel 
 bool MentionsNamedObject(const Violation* violation, std::string_view text);
 bool NamedByViolation(const Violation* violation, const Span& span);
 
+// The shrunk story, one row per quantity in a fixed order: decisions, non-default decisions,
+// faults, crashes, context switches, events.
+struct StoryRow {
+  std::string_view name;
+  uint64_t before = 0;
+  uint64_t after = 0;
+};
+std::vector<StoryRow> StoryRows(const RunReport::ShrunkStory& story);
+
 // Events worth listing: no resumes, blocks, wakes or timer firings.
 bool IsKeyEvent(const TraceEvent& event);
 // A crash point that fired (details end "fired"); armed / reached ones are only coverage.

@@ -17,6 +17,12 @@ void WriteTextTimeline(const RunReport& report, std::ostream& out, const std::st
   }
   for (const std::string& note : report.notes) out << "# note: " << note << "\n";
   if (!replay_command.empty()) out << "# replay: " << replay_command << "\n";
+  if (report.shrunk.has_value()) {
+    out << "# shrunk story (before -> after" << (report.shrunk->search.empty() ? "" : "; " + report.shrunk->search)
+        << "):\n";
+    for (const internal::StoryRow& row : internal::StoryRows(*report.shrunk))
+      out << fmt::format("#     {:<18} {:>8} -> {}\n", row.name, row.before, row.after);
+  }
   if (!report.trace) return;
   for (const TraceEvent& e : report.trace->events()) {
     if (e.kind == EventKind::kStep) continue;  // resumes are implied by the events they cause

@@ -232,6 +232,8 @@ int Replay(const Args& args) {
                              kGitDescribe);
   auto report = RunOnce(config);
   if (!report.ok()) return UsageError(std::string(report.status().message()));
+  if (file->shrunk_from.has_value() && file->story.has_value())
+    report->shrunk = RunReport::ShrunkStory{*file->shrunk_from, *file->story, ""};
   int code = FinishRun(*report, args, std::cout, StemOf(args.file), "seedbed replay " + args.file,
                        /*write_failure_file=*/false);
   if (report->trace_hash != file->trace_hash || report->invariant() != file->invariant) {

@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "scenarios/failure_file.h"
 #include "scenarios/history.h"
 #include "scenarios/scenario.h"
 #include "scenarios/verdict.h"
@@ -67,6 +69,15 @@ struct RunReport {
   std::vector<std::string> task_names;     // by TaskId, "process/task"
   std::vector<uint32_t> task_process;      // by TaskId
   std::vector<Span> spans;                 // when config.keep_events
+
+  // A run a shrink produced, or a replay of a shrunk failure file: the story of the run it was
+  // shrunk from and of this one, which the reports show side by side. Unset otherwise.
+  struct ShrunkStory {
+    RunStory from;
+    RunStory to;
+    std::string search;  // "1500 runs, stopped by fixpoint"; empty on a replay of a shrunk file
+  };
+  std::optional<ShrunkStory> shrunk;
 
   const Violation* first_violation() const;
   std::string invariant() const;  // of the first violation, or ""

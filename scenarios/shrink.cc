@@ -371,6 +371,8 @@ absl::StatusOr<ShrinkResult> Shrinker::Run() {
   result.file.story = result.after.Story();
   result.file.shrunk_from = result.before.Story();
   result.report = *std::move(last);
+  result.report.shrunk = RunReport::ShrunkStory{*result.file.shrunk_from, *result.file.story,
+                                                fmt::format("{} runs, stopped by {}", attempts_, stopped_by_)};
   result.attempts = attempts_;
   result.kept = kept_;
   result.wall_s = Elapsed();

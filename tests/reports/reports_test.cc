@@ -8,9 +8,11 @@
 #include <set>
 #include <sstream>
 
+#include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "reports/reports.h"
 #include "scenarios/runner.h"
+#include "scenarios/shrink.h"
 #include "scenarios/testing.h"
 
 namespace seedbed {
@@ -140,6 +142,52 @@ TEST_CASE("the text timeline starts with the verdict and marks the violation's e
   CHECK_THAT(text, Catch::Contains("# VIOLATION " + r.invariant()));
   CHECK_THAT(text, Catch::Contains("# replay: seedbed run"));
   CHECK_THAT(text, Catch::Contains("\n!!"));
+}
+
+TEST_CASE("the reports of a shrunk run show its story before and after", "[reports][shrink]") {
+  // Seed 2 of influxdb3.duplicate_writer buggy draws faults and crash points the bug needs none of.
+  RunReport failing = testing::RequireRun("influxdb3.duplicate_writer", "buggy", 2);
+  REQUIRE(failing.failed);
+  std::ostringstream progress;
+  auto shrunk = Shrink(FailureFileFromReport(failing), ShrinkOptions{}, progress);
+  REQUIRE(shrunk.ok());
+  const RunReport& r = shrunk->report;
+  REQUIRE(r.shrunk.has_value());
+  const RunStory before = shrunk->before.Story();
+  const RunStory after = shrunk->after.Story();
+  CHECK(r.shrunk->from == before);
+  CHECK(r.shrunk->to == after);
+  REQUIRE(before.non_default != after.non_default);  // so the rows below show two numbers
+
+  const std::string html = reports::HtmlReport(r, "seedbed replay x.shrunk.failure.json");
+  CHECK_THAT(html, Catch::Contains("<h2>Shrunk story</h2>"));
+  CHECK_THAT(html, Catch::Contains(fmt::format("stopped by {}", shrunk->stopped_by)));
+  const std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> rows = {
+      {"decisions", {before.decisions, after.decisions}},
+      {"non-default", {before.non_default, after.non_default}},
+      {"faults", {before.faults, after.faults}},
+      {"crashes", {before.crashes, after.crashes}},
+      {"context switches", {before.context_switches, after.context_switches}},
+      {"events", {before.events, after.events}}};
+  std::ostringstream timeline;
+  reports::WriteTextTimeline(r, timeline, "seedbed replay x.shrunk.failure.json");
+  const std::string text = timeline.str();
+  CHECK_THAT(text, Catch::Contains("# shrunk story (before -> after; "));
+  for (const auto& [name, values] : rows) {
+    INFO(name);
+    CHECK_THAT(html, Catch::Contains(fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", name, values.first,
+                                                 values.second)));
+    CHECK_THAT(text, Catch::Contains(fmt::format("#     {:<18} {:>8} -> {}\n", name, values.first, values.second)));
+  }
+  // Before the verdict's events, in the header.
+  CHECK(text.find("# shrunk story") < text.find("\n  "));
+
+  // A run that was not shrunk says nothing about it.
+  CHECK_FALSE(FailingRun().shrunk.has_value());
+  CHECK(reports::HtmlReport(FailingRun(), "x").find("Shrunk story") == std::string::npos);
+  std::ostringstream plain;
+  reports::WriteTextTimeline(FailingRun(), plain, "x");
+  CHECK(plain.str().find("shrunk story") == std::string::npos);
 }
 
 TEST_CASE("WriteRunReports writes the trace, the page and the timeline", "[reports]") {

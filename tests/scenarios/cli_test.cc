@@ -5,7 +5,9 @@
 
 #include "tests/scenarios/seedbed_command.h"
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace {
@@ -81,4 +83,35 @@ TEST_CASE("cli: unknown commands and options are usage errors, help is not", "[c
   CHECK(Seedbed("run --no-such-flag").code == 2);
   CHECK(Seedbed("").code == 2);
   CHECK(Seedbed("--help").code == 0);
+}
+
+TEST_CASE("cli: shrink --report and a replay of the shrunk file write the story into the reports",
+          "[cli][shrink]") {
+  const std::string dir = TempPath("story");
+  std::filesystem::remove_all(dir);
+  for (const char* sub : {"/run", "/shrunk", "/replay"}) std::filesystem::create_directories(dir + sub);
+  Result run = Seedbed("run influxdb3.duplicate_writer --variant buggy --seed 2 --report " + dir + "/run");
+  REQUIRE(run.code == 1);
+  const std::string failure = dir + "/run/influxdb3.duplicate_writer.buggy.seed2.failure.json";
+  const std::string shrunk = dir + "/run/influxdb3.duplicate_writer.buggy.seed2.shrunk.failure.json";
+  Result shrink = Seedbed("shrink " + failure + " --report " + dir + "/shrunk");
+  INFO(shrink.output);
+  REQUIRE(shrink.code == 0);
+  Result replay = Seedbed("replay " + shrunk + " --report " + dir + "/replay");
+  INFO(replay.output);
+  REQUIRE(replay.code == 1);
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string stem = "influxdb3.duplicate_writer.buggy.seed2.shrunk";
+  for (const char* sub : {"shrunk", "replay"}) {
+    INFO(sub);
+    const std::string html = read(dir + "/" + sub + "/" + stem + ".html");
+    const std::string text = read(dir + "/" + sub + "/" + stem + ".timeline.txt");
+    CHECK_THAT(html, Catch::Contains("<h2>Shrunk story</h2>") && Catch::Contains("<td>non-default</td>"));
+    CHECK_THAT(text, Catch::Contains("# shrunk story (before -> after") && Catch::Contains("#     non-default"));
+  }
+  // The plain run's reports have none.
+  CHECK(read(dir + "/run/influxdb3.duplicate_writer.buggy.seed2.html").find("Shrunk story") == std::string::npos);
 }
