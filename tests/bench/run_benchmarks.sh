@@ -159,7 +159,8 @@ bound). Targets (issue 7): median <= 1 s, and >= 100x sooner than the baseline."
   bugfind_out=$last_out
 }
 
-# Shrinking: each seed bug's pinned failing seed shrunk within an attempt budget (deterministic);
+# Shrinking: each seed bug's pinned failing seed shrunk within an attempt budget (deterministic),
+# then the first 5 failing seeds of every buggy variant (same signature or not);
 # tests/bench/shrink_table.sh writes the section (it also runs alone).
 section_shrink() {
   local seedbed_bin="$build_dir/seedbed"
