@@ -511,22 +511,26 @@ void CountNotRun(const CampaignOptions& o, uint64_t count, const std::vector<Slo
   for (size_t c = 0; c < n_cells; ++c) flush(c);
 }
 
+// SIGINT and SIGTERM go to `handler`, with the stop flag cleared; the old actions go to `saved`.
+void InstallStopHandler(void (*handler)(int), struct sigaction saved[2]) {
+  g_stop_signal = 0;
+  g_stop_count = 0;
+  struct sigaction action {};
+  action.sa_handler = handler;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &saved[0]);
+  sigaction(SIGTERM, &action, &saved[1]);
+}
+void RestoreStopHandlers(const struct sigaction saved[2]) {
+  sigaction(SIGINT, &saved[0], nullptr);
+  sigaction(SIGTERM, &saved[1], nullptr);
+}
+
 // Installs the stop handler for SIGINT and SIGTERM for as long as it lives.
 class StopSignals {
  public:
-  StopSignals() {
-    g_stop_signal = 0;
-    g_stop_count = 0;
-    struct sigaction action {};
-    action.sa_handler = OnStopSignal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &saved_[0]);
-    sigaction(SIGTERM, &action, &saved_[1]);
-  }
-  ~StopSignals() {
-    sigaction(SIGINT, &saved_[0], nullptr);
-    sigaction(SIGTERM, &saved_[1], nullptr);
-  }
+  StopSignals() { InstallStopHandler(OnStopSignal, saved_); }
+  ~StopSignals() { RestoreStopHandlers(saved_); }
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
 
@@ -536,20 +540,8 @@ class StopSignals {
 
 }  // namespace
 
-StopSignalsAfterRuns::StopSignalsAfterRuns() {
-  g_stop_signal = 0;
-  g_stop_count = 0;
-  struct sigaction action {};
-  action.sa_handler = OnStopSignalAfterRuns;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, &saved_[0]);
-  sigaction(SIGTERM, &action, &saved_[1]);
-}
-
-StopSignalsAfterRuns::~StopSignalsAfterRuns() {
-  sigaction(SIGINT, &saved_[0], nullptr);
-  sigaction(SIGTERM, &saved_[1], nullptr);
-}
+StopSignalsAfterRuns::StopSignalsAfterRuns() { InstallStopHandler(OnStopSignalAfterRuns, saved_); }
+StopSignalsAfterRuns::~StopSignalsAfterRuns() { RestoreStopHandlers(saved_); }
 
 int StopSignalsAfterRuns::signal() const { return g_stop_signal; }
 const volatile sig_atomic_t* StopSignalsAfterRuns::flag() const { return &g_stop_signal; }
