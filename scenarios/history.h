@@ -49,6 +49,8 @@ class History {
   void Fail(uint64_t id, int64_t now_ns, std::string_view error);
   void Unknown(uint64_t id, int64_t now_ns, std::string_view error);
   void MarkFinalRead(uint64_t id) { ops_[id].final_read = true; }
+  // Room for n more ops without moving the ones recorded (a workload that knows its size).
+  void Reserve(size_t n) { ops_.reserve(ops_.size() + n); }
 
   const std::vector<Op>& ops() const { return ops_; }
   const Op& op(uint64_t id) const { return ops_[id]; }

@@ -238,6 +238,7 @@ class CrashRecovery : public Scenario {
   }
 
   void Workload(World& world, History& history) override {
+    history.Reserve(2 * kWriters * kPutsPerWriter);  // every put, then its final read
     for (int c = 0; c < kWriters; ++c)
       world.SpawnClient(*clients_, fmt::format("writer-{}", c), [this, &world, &history, c] {
         Kernel& kernel = world.kernel();

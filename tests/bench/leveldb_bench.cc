@@ -4,6 +4,8 @@
 // every 1,000 seeds. Targets (issue 12): >= 500 seeds/s per core at ~1,000 puts a seed; <= 1 MiB RSS
 // growth per 1,000 seeds per worker. Timed with this thread's CPU clock.
 // Usage: leveldb_bench [--seconds S] [--sweep-seeds N] [--sweep-variant V]
+#include <malloc.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +25,10 @@ long RssKiB() {
     if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
   return -1;
 }
+
+// Bytes malloc has handed out and not taken back: unlike RSS, it drops when memory is freed, so
+// its growth is what the runs leak (abandoned LevelDB instances), not what malloc keeps cached.
+double HeapInUseMiB() { return static_cast<double>(mallinfo2().uordblks) / (1 << 20); }
 
 uint64_t Puts(const seedbed::RunReport& report) {
   uint64_t n = 0;
@@ -80,12 +86,13 @@ int main(int argc, char** argv) {
 
   std::printf("\n%s --variant %s, seeds 1..%llu in this one process:\n", kScenario,
               sweep_variant.c_str(), static_cast<unsigned long long>(sweep_seeds));
-  std::printf("%8s %10s %9s %10s\n", "seeds", "RSS MiB", "failures", "seeds/s");
+  std::printf("%8s %10s %10s %9s %10s\n", "seeds", "RSS MiB", "heap MiB", "failures", "seeds/s");
   const long rss_start = RssKiB();
-  std::printf("%8d %10.1f %9d %10s\n", 0, rss_start / 1024.0, 0, "-");
+  std::printf("%8d %10.1f %10.1f %9d %10s\n", 0, rss_start / 1024.0, HeapInUseMiB(), 0, "-");
   uint64_t failures = 0, first_failure = 0;
   const double start = seedbed_bench::ThreadCpuSeconds();
   long rss_first_1000 = rss_start;
+  double heap_first_1000 = HeapInUseMiB();
   for (uint64_t seed = 1; seed <= sweep_seeds; ++seed) {
     seedbed::RunConfig config;
     config.scenario = kScenario;
@@ -96,8 +103,13 @@ int main(int argc, char** argv) {
     if (report->failed && failures++ == 0) first_failure = seed;
     if (seed % 1000 == 0 || seed == sweep_seeds) {
       const long rss = RssKiB();
-      if (seed == 1000) rss_first_1000 = rss;
-      std::printf("%8llu %10.1f %9llu %10.0f\n", static_cast<unsigned long long>(seed), rss / 1024.0,
+      const double heap = HeapInUseMiB();
+      if (seed == 1000) {
+        rss_first_1000 = rss;
+        heap_first_1000 = heap;
+      }
+      std::printf("%8llu %10.1f %10.1f %9llu %10.0f\n", static_cast<unsigned long long>(seed),
+                  rss / 1024.0, heap,
                   static_cast<unsigned long long>(failures),
                   seed / (seedbed_bench::ThreadCpuSeconds() - start));
       std::fflush(stdout);
@@ -107,7 +119,9 @@ int main(int argc, char** argv) {
   std::printf("failures: %llu%s\n", static_cast<unsigned long long>(failures),
               failures ? (" (first at seed " + std::to_string(first_failure) + ")").c_str() : "");
   if (sweep_seeds > 1000)
-    std::printf("RSS growth after the first 1,000 seeds: %.2f MiB per 1,000 seeds\n",
-                (rss_end - rss_first_1000) / 1024.0 / ((sweep_seeds - 1000) / 1000.0));
+    std::printf("RSS growth after the first 1,000 seeds: %.2f MiB per 1,000 seeds (heap in use: "
+                "%.2f MiB per 1,000 seeds)\n",
+                (rss_end - rss_first_1000) / 1024.0 / ((sweep_seeds - 1000) / 1000.0),
+                (HeapInUseMiB() - heap_first_1000) / ((sweep_seeds - 1000) / 1000.0));
   return failures == 0 ? 0 : 1;
 }
