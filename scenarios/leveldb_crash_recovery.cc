@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "fmt/format.h"
@@ -428,7 +429,9 @@ class CrashRecovery : public Scenario {
   // One snapshot of the database read with an iterator: a final read of every key written.
   void FinalReads(World& world, History& history) {
     Kernel& kernel = world.kernel();
-    std::map<std::string, std::string> stored;
+    // Looked up by key only, never iterated (the hash seed cannot reach the run or a verdict).
+    absl::flat_hash_map<std::string, std::string> stored;
+    stored.reserve(history.ops().size());
     {
       std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
       for (it->SeekToFirst(); it->Valid(); it->Next())
