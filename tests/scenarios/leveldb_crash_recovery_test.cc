@@ -9,6 +9,7 @@
 
 #include "fmt/format.h"
 #include "scenarios/runner.h"
+#include "scenarios/testing.h"
 
 namespace seedbed {
 namespace {
@@ -16,14 +17,9 @@ namespace {
 constexpr char kScenario[] = "leveldb.crash_recovery";
 
 RunReport Run(const std::string& variant, uint64_t seed, const DecisionList* replay = nullptr) {
-  RunConfig config;
-  config.scenario = kScenario;
-  config.variant = variant;
-  config.seed = seed;
-  config.replay = replay;
-  absl::StatusOr<RunReport> report = RunOnce(config);
-  REQUIRE(report.ok());
-  return *std::move(report);
+  RunConfig base;
+  base.replay = replay;
+  return testing::RequireRun(kScenario, variant, seed, base);
 }
 
 std::string Describe(const RunReport& report) {
