@@ -6,10 +6,10 @@
 #include <cstdint>
 
 #include "absl/status/status.h"
-#include "model/manifest/format.h"
-#include "model/wal/format.h"
 
 namespace model {
+
+struct Manifest;  // model/manifest/format.h: observers that read it include that header
 
 struct WriterInfo {
   uint64_t writer_id = 0;     // random per Db::Open

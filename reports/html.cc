@@ -12,7 +12,7 @@
 #include "fmt/format.h"
 #include "reports/internal.h"
 #include "reports/reports.h"
-#include "scenarios/file_io.h"
+#include "scenarios/harness/file_io.h"
 
 namespace seedbed::reports {
 namespace {

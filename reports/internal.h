@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "scenarios/runner.h"
+#include "scenarios/harness/runner.h"
 
 namespace seedbed::reports::internal {
 

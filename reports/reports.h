@@ -7,7 +7,7 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "scenarios/runner.h"
+#include "scenarios/harness/runner.h"
 
 namespace seedbed::reports {
 

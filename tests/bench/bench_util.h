@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "scenarios/scenario.h"
+#include "scenarios/harness/scenario.h"
 
 namespace seedbed_bench {
 

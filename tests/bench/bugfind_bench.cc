@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "fmt/format.h"
-#include "scenarios/runner.h"
+#include "scenarios/harness/runner.h"
 #include "tests/bench/bench_util.h"
 
 namespace {

@@ -12,8 +12,8 @@
 #include <fstream>
 #include <string>
 
-#include "scenarios/runner.h"
-#include "scenarios/scenario.h"
+#include "scenarios/harness/runner.h"
+#include "scenarios/harness/scenario.h"
 #include "tests/bench/bench_util.h"
 
 namespace {

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string>
 
-#include "scenarios/runner.h"
+#include "scenarios/harness/runner.h"
 #include "tests/bench/bench_util.h"
 
 int main(int argc, char** argv) {

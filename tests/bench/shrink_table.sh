@@ -87,7 +87,7 @@ echo "cut a shrink, whose result then depends on the machine's speed). Non-defau
 echo "choices the story needs; decisions count what a replay needs (the defaults that end each site's"
 echo "stream are implied). A kept edit never grows faults, crashes, non-default decisions, context"
 echo "switches or decisions. Same signature: the shrunk file replays exactly and fails with the"
-echo "input's signature (scenarios/signature.h)."
+echo "input's signature (scenarios/harness/signature.h)."
 echo
 echo "| scenario variant seed | non-default | decisions | hand-minimal | faults | crashes | context switches | events | runs, time, stopped by | same signature |"
 echo "|---|---|---|---|---|---|---|---|---|---|"

@@ -66,9 +66,9 @@
 #include "model/raft/safety_checker.h"
 #include "model/snapshot/snapshot_store.h"
 #include "model/wal/format.h"
-#include "scenarios/history.h"
-#include "scenarios/history_checks.h"
-#include "scenarios/verdict.h"
+#include "scenarios/harness/history.h"
+#include "scenarios/checks/history_checks.h"
+#include "scenarios/harness/verdict.h"
 
 namespace {
 
@@ -409,7 +409,7 @@ void ClientPut(Iteration& it, Node& node, const std::string& client, const std::
   }
 }
 
-// Client c writes `{c}:{i}` to k{i % keys} through nodes[c % n] (scenarios/workloads.cc).
+// Client c writes `{c}:{i}` to k{i % keys} through nodes[c % n] (scenarios/bundled/workloads.cc).
 void RunWriters(Iteration& it, const std::vector<Node*>& nodes, Load load) {
   std::vector<std::thread> threads;
   std::vector<uint64_t> seeds;
@@ -722,7 +722,7 @@ void SnapshotStreamLock(Iteration& it) {
 
 // ---- cnosdb.raft_wal_io: the multi-raft engine on real threads over a PosixNetwork ----
 //
-// As scenarios/cnosdb_raft_wal_io.cc: three nodes n1..n3, each one replica of groups 1 and 2, with
+// As scenarios/seeds/cnosdb_raft_wal_io.cc: three nodes n1..n3, each one replica of groups 1 and 2, with
 // its logs on its own disk (a PosixFileSystem in its own subdirectory), three clients writing 40
 // values each, then (after the heal) one write per group that must commit and a read of every key
 // through the log. Its swarm, drawn per iteration (each kind on with probability 1/2):

@@ -10,9 +10,9 @@
 #include "fmt/format.h"
 #include "kvapp.h"
 #include "model/leveldb/leveldb_env.h"
-#include "scenarios/history_checks.h"
-#include "scenarios/process_calls.h"
-#include "scenarios/scenario.h"
+#include "scenarios/checks/history_checks.h"
+#include "scenarios/client/process_calls.h"
+#include "scenarios/harness/scenario.h"
 #include "sim/world/world.h"
 
 class PowerLoss : public seedbed::Scenario {

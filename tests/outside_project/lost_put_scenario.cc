@@ -4,7 +4,7 @@
 #include <set>
 
 #include "fmt/format.h"
-#include "scenarios/scenario.h"
+#include "scenarios/harness/scenario.h"
 #include "sim/world/world.h"
 #include "tinykv.h"
 

@@ -11,9 +11,9 @@
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "reports/reports.h"
-#include "scenarios/runner.h"
-#include "scenarios/shrink.h"
-#include "scenarios/testing.h"
+#include "scenarios/harness/runner.h"
+#include "scenarios/harness/shrink.h"
+#include "scenarios/testing/testing.h"
 
 namespace seedbed {
 namespace {

@@ -10,9 +10,9 @@
 
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
-#include "scenarios/campaign_report.h"
-#include "scenarios/failure_file.h"
-#include "scenarios/file_io.h"
+#include "scenarios/campaign/campaign_report.h"
+#include "scenarios/harness/failure_file.h"
+#include "scenarios/harness/file_io.h"
 #include "tests/scenarios/seedbed_command.h"
 
 namespace seedbed {

@@ -10,8 +10,8 @@
 #include <memory>
 #include <sstream>
 
-#include "scenarios/campaign.h"
-#include "scenarios/scenario.h"
+#include "scenarios/campaign/campaign.h"
+#include "scenarios/harness/scenario.h"
 #include "sim/world/world.h"
 
 namespace seedbed {
@@ -77,7 +77,7 @@ TEST_CASE("a crashing run is reported by seed and the campaign goes on", "[campa
     const CellResult& c = result.cells[0];
     CHECK(c.seeds == 10);  // every seed ran, including those after each crash
     CHECK(c.failures == 2);
-    // Two signatures (scenarios/signature.h): the overflow's SIGSEGV and the abort's SIGABRT.
+    // Two signatures (scenarios/harness/signature.h): the overflow's SIGSEGV and the abort's SIGABRT.
     REQUIRE(c.groups.size() == 2);
     for (const FailureGroup& g : c.groups) {
       CHECK(g.invariant == kCrashInvariant);

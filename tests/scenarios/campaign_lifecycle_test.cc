@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "fmt/format.h"
-#include "scenarios/campaign.h"
-#include "scenarios/scenario.h"
+#include "scenarios/campaign/campaign.h"
+#include "scenarios/harness/scenario.h"
 #include "sim/world/world.h"
 
 namespace seedbed {

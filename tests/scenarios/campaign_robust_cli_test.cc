@@ -17,8 +17,8 @@
 
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
-#include "scenarios/campaign_report.h"
-#include "scenarios/cli_util.h"
+#include "scenarios/campaign/campaign_report.h"
+#include "scenarios/harness/parse.h"
 #include "tests/scenarios/seedbed_command.h"
 
 namespace {

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "scenarios/runner.h"
-#include "scenarios/scenario.h"
+#include "scenarios/harness/runner.h"
+#include "scenarios/harness/scenario.h"
 #include "sim/stack_pool.h"
 #include "sim/world/world.h"
 

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "fmt/format.h"
-#include "scenarios/runner.h"
-#include "scenarios/scenario.h"
+#include "scenarios/harness/runner.h"
+#include "scenarios/harness/scenario.h"
 
 namespace seedbed {
 namespace {

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "scenarios/failure_file.h"
+#include "scenarios/harness/failure_file.h"
 
 namespace seedbed {
 namespace {

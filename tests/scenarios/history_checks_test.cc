@@ -1,7 +1,7 @@
 // Tests of the history checkers: each case builds a small history by hand whose verdict is known.
 #include <catch2/catch.hpp>
 
-#include "scenarios/history_checks.h"
+#include "scenarios/checks/history_checks.h"
 
 namespace seedbed {
 namespace {

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "fmt/format.h"
-#include "scenarios/runner.h"
-#include "scenarios/testing.h"
+#include "scenarios/harness/runner.h"
+#include "scenarios/testing/testing.h"
 
 namespace seedbed {
 namespace {

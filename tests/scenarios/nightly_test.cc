@@ -13,8 +13,8 @@
 
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
-#include "scenarios/baseline.h"
-#include "scenarios/campaign_report.h"
+#include "scenarios/campaign/baseline.h"
+#include "scenarios/campaign/campaign_report.h"
 #include "tests/scenarios/seedbed_command.h"
 
 namespace {

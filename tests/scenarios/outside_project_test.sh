@@ -18,7 +18,7 @@ step "install into $work/prefix"
 test -f "$work/prefix/lib/cmake/seedbed/seedbedConfig.cmake" || \
   test -f "$work/prefix/lib64/cmake/seedbed/seedbedConfig.cmake" || \
   ls "$work"/prefix/lib/*/cmake/seedbed/seedbedConfig.cmake > /dev/null 2>&1 || fail "no seedbedConfig.cmake installed"
-test -f "$work/prefix/include/seedbed/scenarios/scenario.h" || fail "scenario.h not installed"
+test -f "$work/prefix/include/seedbed/scenarios/harness/scenario.h" || fail "scenario.h not installed"
 test -f "$work/prefix/include/seedbed/sim/version.h" || fail "the generated sim/version.h not installed"
 
 step "configure and build $src against the installed package only"
@@ -51,7 +51,7 @@ cat "$work/fuzz.txt"
 test $rc -eq 0 || fail "fuzz --expect exited $rc"
 
 if test -x "$work/build/tinykv_tests"; then
-  step "the outside project's Catch2 tests (scenarios/testing.h)"
+  step "the outside project's Catch2 tests (scenarios/testing/testing.h)"
   "$work/build/tinykv_tests" || fail "tinykv_tests"
   SEEDBED_SEED=3 "$work/build/tinykv_tests" "tinykv: the fixed store keeps every acknowledged put over 20 seeds" -s \
     > "$work/seed.txt" 2>&1 || { cat "$work/seed.txt"; fail "SEEDBED_SEED=3 rerun"; }

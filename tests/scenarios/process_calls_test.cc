@@ -2,7 +2,7 @@
 // caller with "unknown" instead of leaving it blocked; a call into a crashed process fails at once.
 #include <catch2/catch.hpp>
 
-#include "scenarios/process_calls.h"
+#include "scenarios/client/process_calls.h"
 #include "sim/world/world.h"
 
 namespace seedbed {

@@ -1,8 +1,8 @@
-// The Catch2 helpers of scenarios/testing.h: a range of seeds, the first failure with its replay
+// The Catch2 helpers of scenarios/testing/testing.h: a range of seeds, the first failure with its replay
 // command, and SEEDBED_SEED restricting a run to one seed.
 #include <stdlib.h>
 
-#include "scenarios/testing.h"
+#include "scenarios/testing/testing.h"
 
 namespace {
 

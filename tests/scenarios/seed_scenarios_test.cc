@@ -8,7 +8,7 @@
 #include <string>
 
 #include "fmt/format.h"
-#include "scenarios/runner.h"
+#include "scenarios/harness/runner.h"
 
 namespace seedbed {
 namespace {

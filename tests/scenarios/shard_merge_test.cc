@@ -14,9 +14,9 @@
 #include <string>
 
 #include "nlohmann/json.hpp"
-#include "scenarios/campaign_report.h"
-#include "scenarios/cli_util.h"
-#include "scenarios/merge.h"
+#include "scenarios/campaign/campaign_report.h"
+#include "scenarios/harness/parse.h"
+#include "scenarios/cli/merge.h"
 
 namespace {
 

@@ -11,12 +11,12 @@
 
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
-#include "scenarios/failure_file.h"
-#include "scenarios/runner.h"
-#include "scenarios/scenario.h"
-#include "scenarios/signature.h"
-#include "scenarios/testing.h"
-#include "scenarios/shrink.h"
+#include "scenarios/harness/failure_file.h"
+#include "scenarios/harness/runner.h"
+#include "scenarios/harness/scenario.h"
+#include "scenarios/harness/signature.h"
+#include "scenarios/testing/testing.h"
+#include "scenarios/harness/shrink.h"
 #include "sim/world/world.h"
 
 namespace seedbed {

@@ -1,4 +1,4 @@
-// Failure signatures (scenarios/signature.h): the invariant plus the shape of its message, with
+// Failure signatures (scenarios/harness/signature.h): the invariant plus the shape of its message, with
 // which Raft group broke kept and ids, versions, times and process names abstracted; campaigns
 // group by it, so a Raft failure in group 1 and one in group 2 are two groups (issue 17: "a Raft
 // failure in group 1 shrinks into a different failure in group 2").
@@ -6,9 +6,9 @@
 
 #include <sstream>
 
-#include "scenarios/campaign.h"
-#include "scenarios/signature.h"
-#include "scenarios/testing.h"
+#include "scenarios/campaign/campaign.h"
+#include "scenarios/harness/signature.h"
+#include "scenarios/testing/testing.h"
 
 namespace seedbed {
 

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "scenarios/testing.h"
+#include "scenarios/testing/testing.h"
 
 namespace {
 

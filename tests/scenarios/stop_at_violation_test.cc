@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "scenarios/runner.h"
-#include "scenarios/testing.h"
+#include "scenarios/harness/runner.h"
+#include "scenarios/testing/testing.h"
 
 namespace seedbed {
 namespace {

@@ -18,11 +18,11 @@
 #include <string>
 
 #include "fmt/format.h"
-#include "scenarios/campaign.h"
-#include "scenarios/history_checks.h"
-#include "scenarios/runner.h"
-#include "scenarios/scenario.h"
-#include "scenarios/testing.h"
+#include "scenarios/campaign/campaign.h"
+#include "scenarios/checks/history_checks.h"
+#include "scenarios/harness/runner.h"
+#include "scenarios/harness/scenario.h"
+#include "scenarios/testing/testing.h"
 #include "sim/sync.h"
 #include "sim/world/world.h"
 

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "scenarios/runner.h"
+#include "scenarios/harness/runner.h"
 
 int main(int argc, char** argv) {
   if (argc != 4 && argc != 5) {

@@ -23,8 +23,8 @@
 #include <string>
 
 #include "fmt/format.h"
-#include "scenarios/cli_main.h"
-#include "scenarios/scenario.h"
+#include "scenarios/cli/cli_main.h"
+#include "scenarios/harness/scenario.h"
 #include "sim/world/world.h"
 
 namespace {

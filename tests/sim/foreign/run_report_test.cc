@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/reports.h"
-#include "scenarios/runner.h"
-#include "scenarios/scenario.h"
+#include "scenarios/harness/runner.h"
+#include "scenarios/harness/scenario.h"
 #include "sim/world/world.h"
 
 namespace {

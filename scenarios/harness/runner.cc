@@ -1,0 +1,278 @@
+#include "scenarios/harness/runner.h"
+
+#include <malloc.h>
+
+#include <algorithm>
+
+#include "fmt/format.h"
+#include "sim/stack_pool.h"
+#include "sim/world/status_names.h"
+#include "sim/world/world.h"
+
+namespace seedbed {
+namespace {
+
+// One pool per stack size per program (each forked campaign worker gets its own copies): stacks
+// are mapped once and reused by every later run with that stack size. Runs are single-threaded
+// and a program's runs are sequential, so no lock.
+std::shared_ptr<StackPool> SharedStackPool(size_t stack_bytes) {
+  static std::vector<std::shared_ptr<StackPool>> pools;  // few sizes: a linear search
+  for (const std::shared_ptr<StackPool>& pool : pools)
+    if (pool->requested_bytes() == stack_bytes) return pool;
+  pools.push_back(std::make_shared<StackPool>(stack_bytes));
+  return pools.back();
+}
+
+KernelConfig ToKernelConfig(const RunConfig& c, const ScenarioInfo& info) {
+  KernelConfig k;
+  if (info.stack_bytes > 0) k.stack_bytes = info.stack_bytes;
+  k.crash_mode = info.crash_mode;
+  k.seed = c.seed;
+  k.strategy = c.strategy;
+  k.pct_depth = c.pct_depth;
+  k.event_budget = c.event_budget;
+  k.time_budget_ns = c.time_budget_ns;
+  k.replay = c.replay;
+  k.replay_options = c.replay_options;
+  k.trace_details = c.keep_events;
+  k.stack_pool = SharedStackPool(k.stack_bytes);
+  return k;
+}
+
+std::string DescribeWait(const WaitingTask& w) {
+  std::string holds;
+  for (const std::string& h : w.holds) holds += (holds.empty() ? "" : ", ") + h;
+  return fmt::format("{}/{}{} waits on {}{}", w.process, w.task, w.must_finish ? " (must finish)" : "",
+                     w.waits_on, holds.empty() ? "" : "; holds mutex " + holds);
+}
+
+void ReportStuck(const RunResult& result, std::string_view phase, Verdict& verdict) {
+  if (result.outcome == RunOutcome::kDeadlock) {
+    // Tasks of a deadlock reported before (a cycle when it closed, the chaos phase) are not
+    // reported again: one bug, one report.
+    size_t must = 0;
+    for (const WaitingTask& w : result.waiting) must += w.must_finish && !w.reported;
+    if (must == 0) return;
+    Violation& v = verdict.Fail("deadlock", fmt::format("{} phase: no task can run and nothing is "
+                                                        "scheduled, but {} task(s) that must finish wait",
+                                                        phase, must),
+                                result.end_time_ns);
+    for (const WaitingTask& w : result.waiting)
+      if (!w.reported) v.evidence.push_back(DescribeWait(w));
+  } else if (result.outcome == RunOutcome::kEventBudget) {
+    verdict.Fail("event-budget", fmt::format("{} phase: the event budget ran out ({} events): a "
+                                             "livelock, or raise the budget",
+                                             phase, result.events),
+                 result.end_time_ns);
+  }
+}
+
+std::string StoreDetail(const StoreOpRecord& op) {
+  if (op.type == StoreOpType::kPut) {
+    return op.mode == model::PutMode::kUpdate
+               ? fmt::format("{} update(v{}) {}B", op.path, op.expected_version, op.size)
+               : fmt::format("{} {} {}B", op.path, PutModeName(op.mode), op.size);
+  }
+  if (op.type == StoreOpType::kList) return fmt::format("{}* ({} listed)", op.path, op.listed);
+  return op.path;
+}
+
+void CollectSpans(const World& world, const History& history, RunReport& report) {
+  for (const StoreOpRecord& op : world.store().history()) {
+    if (op.task == kKernelId) continue;
+    Span s;
+    s.task = op.task;
+    s.start_ns = op.start_ns;
+    s.end_ns = op.end_ns >= 0 ? op.end_ns : report.sim_time_ns;
+    s.name = StoreOpName(op.type);
+    s.detail = StoreDetail(op);
+    s.outcome = op.aborted ? "aborted (crash)" : CodeName(op.code);
+    if (op.ambiguous) s.outcome += " (but applied)";
+    if (op.applied && op.type == StoreOpType::kPut) s.outcome += fmt::format(" v{}", op.version);
+    s.fault = op.injected_error || op.ambiguous;
+    report.spans.push_back(std::move(s));
+  }
+  for (const Op& op : history.ops()) {
+    if (op.task == ~0u) continue;
+    Span s;
+    s.task = op.task;
+    s.start_ns = op.invoke_ns;
+    s.end_ns = op.complete_ns >= 0 ? op.complete_ns : report.sim_time_ns;
+    s.name = fmt::format("client {}", OpTypeName(op.type));
+    s.detail = op.type == OpType::kPut ? fmt::format("{}={}", op.key, op.value) : op.key;
+    if (op.type == OpType::kGet && op.status == OpStatus::kOk)
+      s.detail += fmt::format(" -> {}", op.read ? *op.read : "(absent)");
+    s.outcome = std::string(OpStatusName(op.status));
+    if (!op.error.empty()) s.outcome += ": " + op.error;
+    s.op = static_cast<int64_t>(op.id);
+    report.spans.push_back(std::move(s));
+  }
+}
+
+// Names of processes and tasks, and the context-switch count, from a kept trace.
+void CollectNames(World& world, RunReport& report) {
+  Kernel& kernel = world.kernel();
+  for (ProcessId p = 0; p < kernel.process_count(); ++p)
+    report.process_names.push_back(kernel.process(p).name());
+  if (!report.trace) return;
+  uint32_t last = ~0u;
+  for (const TraceEvent& e : report.trace->events()) {
+    if (e.kind == EventKind::kSpawn) {
+      if (report.task_names.size() <= e.task) {
+        report.task_names.resize(e.task + 1);
+        report.task_process.resize(e.task + 1, ~0u);
+      }
+      std::string process = e.process < report.process_names.size() ? report.process_names[e.process] : "?";
+      report.task_names[e.task] = fmt::format("{}/{}", process, e.detail);
+      report.task_process[e.task] = e.process;
+    } else if (e.kind == EventKind::kStep) {
+      if (last != ~0u && e.task != last) ++report.context_switches;
+      last = e.task;
+    }
+  }
+}
+
+// The liveness watchdog: when the liveness phase ended with tasks that must finish still running,
+// names each of them, what it waits on and when it last ran. Tasks of a deadlock already reported
+// are left out (one bug, one report).
+void ReportUnfinished(const World& world, const PhaseResult& phases, const RunConfig& config, Verdict& verdict) {
+  if (phases.liveness_done || phases.liveness.outcome == RunOutcome::kDeadlock ||
+      phases.liveness.outcome == RunOutcome::kEventBudget)
+    return;
+  std::vector<WaitingTask> unfinished = world.kernel().Unfinished();
+  if (unfinished.empty()) return;
+  const Nanos end_ns = phases.liveness.end_time_ns;
+  std::string why;
+  switch (phases.liveness.outcome) {
+    case RunOutcome::kUntilReached: why = fmt::format("its {:.0f}s budget ran out", config.liveness_ns / 1e9); break;
+    case RunOutcome::kTimeBudget: why = fmt::format("the run's {:.0f}s time budget ran out", config.time_budget_ns / 1e9); break;
+    default: why = fmt::format("the run stopped ({})", RunOutcomeName(phases.liveness.outcome)); break;
+  }
+  Violation& v = verdict.Fail(
+      "liveness",
+      fmt::format("after the heal at {:.3f}s, {} task(s) that must finish had not finished when the liveness "
+                  "phase ended at {:.3f}s ({})",
+                  phases.heal_ns / 1e9, unfinished.size(), end_ns / 1e9, why),
+      end_ns);
+  for (const WaitingTask& w : unfinished) v.evidence.push_back(DescribeWait(w));
+}
+
+}  // namespace
+
+const Violation* RunReport::first_violation() const {
+  if (violations.empty()) return nullptr;
+  // Same rule as Verdict::first: the earliest timed violation, else the first reported.
+  const Violation* best = &violations.front();
+  for (const Violation& x : violations)
+    if (x.time_ns >= 0 && (best->time_ns < 0 || x.time_ns < best->time_ns)) best = &x;
+  return best;
+}
+
+std::string RunReport::invariant() const {
+  const Violation* v = first_violation();
+  return v ? v->invariant : "";
+}
+
+std::string ReplayCommand(const RunConfig& c) {
+  std::string command = fmt::format("seedbed run {} --variant {} --seed {}", c.scenario, c.variant, c.seed);
+  if (c.strategy == Strategy::kPct) command += fmt::format(" --strategy pct --pct-depth {}", c.pct_depth);
+  if (c.keep_going) command += " --keep-going";
+  return command;
+}
+
+namespace {
+
+// glibc gives a freed block above its trim or mmap threshold back to the OS, so every run
+// faulted in again the pages of the simulated disk's file contents (SQLite's WAL: ~15% of
+// sqlite.crash_recovery's CPU, page faults and zeroing). Keep freed memory for the next run
+// instead: a program runs run after run, and campaign workers are recycled by RSS anyway. Only
+// speed changes (allocation addresses never reach a trace or a report). Once per program.
+void KeepFreedMemoryForLaterRuns() {
+  static const bool done = [] {
+    (void)mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    (void)mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace
+
+absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
+  KeepFreedMemoryForLaterRuns();
+  std::unique_ptr<Scenario> scenario = Registry::Get().Make(config.scenario);
+  if (scenario == nullptr) return absl::NotFoundError(fmt::format("unknown scenario '{}'", config.scenario));
+  ScenarioInfo info = scenario->info();
+  if (!info.unavailable.empty())
+    return absl::InvalidArgumentError(fmt::format("scenario '{}' is not available: {}", info.name, info.unavailable));
+  if (std::find(info.variants.begin(), info.variants.end(), config.variant) == info.variants.end())
+    return absl::InvalidArgumentError(fmt::format("scenario '{}' has no variant '{}'", info.name, config.variant));
+
+  RunReport report;
+  report.config = config;
+  report.config.replay = nullptr;
+  auto history = std::make_shared<History>();
+  Verdict verdict;
+  {
+    World world(ToKernelConfig(config, info));
+    scenario->Bind(&verdict);
+    scenario->Build(world, config);
+    report.fault_plan = world.faults().Describe();
+    report.swarm_enabled = world.faults().swarm_enabled;
+    scenario->Workload(world, *history);
+    // Deadlock cycles and lock-order inversions are found by the kernel while the run goes on.
+    world.kernel().OnViolation([&verdict](const KernelViolation& k) {
+      Violation& v = verdict.Fail(k.invariant, k.message, k.time_ns);
+      v.evidence = k.evidence;
+    });
+    if (!config.keep_going) verdict.OnFail([&world] { world.Halt(); });
+    PhaseResult phases = world.RunPhases(PhasePlan{config.chaos_ns, config.liveness_ns},
+                                         [&] { scenario->Liveness(world, *history); });
+    verdict.OnFail(nullptr);
+    world.kernel().OnViolation(nullptr);
+    if (phases.halted) {
+      // The history is cut short (no heal, no final reads): end-of-run checks would misread it.
+      verdict.Note(fmt::format("stopped at the first violation, at {:.3f}s ({} phase); {} and the "
+                               "end-of-run checks did not run (--keep-going runs them)",
+                               world.kernel().Now() / 1e9, phases.halted_in_chaos ? "chaos" : "liveness",
+                               phases.halted_in_chaos ? "the heal, the liveness phase"
+                                                      : "the rest of the liveness phase"));
+    } else {
+      ReportStuck(phases.chaos, "chaos", verdict);
+      ReportStuck(phases.liveness, "liveness", verdict);
+      ReportUnfinished(world, phases, config, verdict);
+      scenario->Check(world, *history, verdict);
+    }
+
+    Kernel& kernel = world.kernel();
+    report.events = kernel.events();
+    report.sim_time_ns = kernel.Now();
+    report.trace_hash = kernel.trace().hash();
+    report.decisions = kernel.decisions().recorded();
+    report.replay_mismatches = kernel.decisions().replay_mismatches();
+    report.faults_injected = world.faults_injected();
+    report.process_crashes = world.crashes(CrashKind::kProcess);
+    report.machine_crashes = world.crashes(CrashKind::kMachine);
+    report.crash_mode = info.crash_mode;
+    if (const KernelExtension* extension = kernel.extension()) extension->Counters(report.counters);
+    report.coverage = world.coverage().Summary();
+    for (const auto& [name, r] : world.coverage().crash_points())
+      report.coverage_points.push_back({name, true, r.reached, r.armed, r.fired});
+    for (const auto& [name, n] : world.coverage().probes())
+      report.coverage_points.push_back({name, false, n, false, 0});
+    if (config.keep_events) {
+      report.trace = std::make_shared<Trace>(kernel.trace());
+      CollectNames(world, report);
+      CollectSpans(world, *history, report);
+    } else {
+      for (ProcessId p = 0; p < kernel.process_count(); ++p) report.process_names.push_back(kernel.process(p).name());
+    }
+  }
+  report.history = history;
+  report.violations = verdict.violations();
+  report.notes = verdict.notes();
+  report.failed = !verdict.ok();
+  return report;
+}
+
+}  // namespace seedbed

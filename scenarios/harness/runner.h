@@ -1,0 +1,93 @@
+// Runs one scenario seed through its phases (build, chaos with the workload, heal, liveness, check)
+// and reports what happened. Deterministic: the same RunConfig gives the same report, trace hash
+// included. Call from kernel context (not from a task); never yields.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "scenarios/harness/failure_file.h"
+#include "scenarios/harness/history.h"
+#include "scenarios/harness/scenario.h"
+#include "scenarios/harness/verdict.h"
+#include "sim/decisions.h"
+#include "sim/kernel.h"
+#include "sim/trace.h"
+
+namespace seedbed {
+
+// An operation with a duration (an object-store op, a client op), for timelines.
+struct Span {
+  uint32_t task = 0;          // TaskId
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  std::string name;           // "put", "get", "client put"
+  std::string detail;         // "cluster/wal/00000000000000000003 create"
+  std::string outcome;        // "ok v3", "AlreadyExists", "timeout (applied)"
+  bool fault = false;         // an injected fault shaped the outcome
+  int64_t op = -1;            // history op id for client ops
+};
+
+struct RunReport {
+  RunConfig config;                  // replay pointer cleared
+  bool failed = false;
+  std::vector<Violation> violations;
+  std::vector<std::string> notes;
+  RunOutcome outcome = RunOutcome::kQuiescent;
+  uint64_t events = 0;
+  Nanos sim_time_ns = 0;
+  uint64_t trace_hash = 0;
+  DecisionList decisions;
+  size_t replay_mismatches = 0;
+  std::string fault_plan;             // the (swarm-drawn) fault plan, described
+  uint64_t context_switches = 0;      // resumes of a task other than the one that ran last
+  uint64_t faults_injected = 0;
+  uint64_t process_crashes = 0;       // crashes that kept the page cache
+  uint64_t machine_crashes = 0;       // crashes that kept only what the durability profile says
+  CrashMode crash_mode = CrashMode::kUnwind;  // the scenario's (ScenarioInfo::crash_mode)
+  std::vector<std::pair<std::string, std::string>> coverage;  // (crash point / probe, "reached 3, fired 1")
+  // The same, as numbers, in name order (campaign reports aggregate these).
+  struct CoveragePoint {
+    std::string name;         // "wal.after_put"
+    bool crash_point = false;  // false: a probe
+    uint64_t reached = 0;
+    bool armed = false;
+    uint64_t fired = 0;
+  };
+  std::vector<CoveragePoint> coverage_points;
+  // Per-run counters of the layers above the kernel, in their fixed order, e.g. ("foreign.locks",
+  // 10234) from sim/foreign; empty when none ran.
+  std::vector<std::pair<std::string, uint64_t>> counters;
+  std::vector<std::string> swarm_enabled;  // fault kinds the swarm draw enabled; empty: hand-written plan
+  std::shared_ptr<const Trace> trace;     // every event when config.keep_events
+  std::shared_ptr<const History> history;
+  std::vector<std::string> process_names;  // by ProcessId
+  std::vector<std::string> task_names;     // by TaskId, "process/task"
+  std::vector<uint32_t> task_process;      // by TaskId
+  std::vector<Span> spans;                 // when config.keep_events
+
+  // A run a shrink produced, or a replay of a shrunk failure file: the story of the run it was
+  // shrunk from and of this one, which the reports show side by side. Unset otherwise.
+  struct ShrunkStory {
+    RunStory from;
+    RunStory to;
+    std::string search;  // "1500 runs, stopped by fixpoint"; empty on a replay of a shrunk file
+  };
+  std::optional<ShrunkStory> shrunk;
+
+  const Violation* first_violation() const;
+  std::string invariant() const;  // of the first violation, or ""
+};
+
+// kNotFound for an unknown scenario, kInvalidArgument for an unknown variant or an unavailable
+// scenario.
+absl::StatusOr<RunReport> RunOnce(const RunConfig& config);
+
+// The one command line that replays a run.
+std::string ReplayCommand(const RunConfig& config);
+
+}  // namespace seedbed
