@@ -1,5 +1,6 @@
-// Workload pieces the bundled scenarios share: writer clients, final reads after the heal, and the
-// swarm ranges for engines on an object store. Kernel-thread only.
+// Workload pieces the bundled scenarios share, on the generic client plumbing
+// (scenarios/client/client.h): writer clients, final reads after the heal, and the swarm ranges
+// for engines on an object store. Kernel-thread only.
 #pragma once
 
 #include <string>
