@@ -5,7 +5,9 @@
 // unknown instead of waiting on a lock whose owner the crash removed. Kernel-thread only; calls
 // yield. The bundled model::Db's DbNode (scenarios/bundled/db_node.h) is one of these.
 //
-//   seedbed::EngineNode<tinykv::Store> node(world, {.name = "node"},
+//   seedbed::NodeConfig config;
+//   config.name = "node";
+//   seedbed::EngineNode<tinykv::Store> node(world, config,
 //       [](seedbed::Process& p) -> absl::StatusOr<std::unique_ptr<tinykv::Store>> {
 //         return tinykv::Store::Open(p.env());
 //       });

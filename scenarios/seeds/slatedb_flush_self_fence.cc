@@ -10,7 +10,7 @@
 #include "scenarios/checks/history_checks.h"
 #include "scenarios/harness/scenario.h"
 #include "scenarios/bundled/workloads.h"
-#include "scenarios/checks/writer_watch.h"
+#include "scenarios/bundled/writer_watch.h"
 
 namespace seedbed {
 namespace {

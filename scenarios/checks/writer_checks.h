@@ -1,0 +1,56 @@
+// Single-writer checks over a plain log of what writers did (opens, acknowledgements, stops), for
+// any engine that fences older writers by epoch. Fill a WriterLog from your engine's hooks (the
+// bundled model::Db's WriterWatch in scenarios/bundled/ does) and check it after the run. They read;
+// they never steer. Never yields.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenarios/harness/verdict.h"
+
+namespace seedbed::checks {
+
+struct WriterId {
+  uint64_t id = 0;     // unique per open
+  uint64_t epoch = 0;  // its fencing epoch (0: no fencing)
+};
+
+struct WriterLog {
+  struct Open {
+    int64_t at_ns = 0;
+    std::string process;
+    WriterId writer;
+    uint64_t replay_last = 0;  // the newest log id its recovery saw (its fence, with fencing)
+  };
+  struct Ack {
+    int64_t at_ns = 0;
+    std::string process;
+    WriterId writer;
+    uint64_t log_id = 0;  // the log object (e.g. WAL id) whose writes were acknowledged
+    uint64_t writes = 0;
+  };
+  struct Stop {
+    int64_t at_ns = 0;
+    std::string process;
+    WriterId writer;
+    std::string status;  // why it stopped
+    bool fenced = false;
+  };
+  std::vector<Open> opens;
+  std::vector<Ack> acks;
+  std::vector<Stop> stops;
+};
+
+// Every stop must have a cause: a writer that opened after the stopping one (another id, an epoch
+// at least as high). A lone writer that stops itself breaks `invariant`.
+void StopsHaveRivals(const WriterLog& log, std::string_view invariant, Verdict& verdict);
+
+// Once a writer of epoch E finished opening (its recovery saw log ids up to its fence F), no writer
+// of a lower epoch acknowledges a write in a log above F: fencing must stop it at F. Breaks
+// `invariant` (e.g. "single-writer", slatedb PR #271). Needs epochs > 0.
+void OlderWritersFenced(const WriterLog& log, std::string_view invariant, Verdict& verdict);
+
+}  // namespace seedbed::checks
