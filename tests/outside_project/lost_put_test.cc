@@ -1,7 +1,7 @@
-// Catch2 tests of tinykv through Seedbed's helpers (scenarios/testing/testing.h). A failure prints the
-// seed, the invariant and the replay command; SEEDBED_SEED=N reruns only seed N.
+// Catch2 tests of tinykv. A failure prints the seed, the invariant, the replay command and the line
+// that reruns only that seed.
 #define CATCH_CONFIG_MAIN
-#include "scenarios/testing/testing.h"
+#include <seedbed/testing.h>
 
 TEST_CASE("tinykv: the fixed store keeps every acknowledged put over 20 seeds") {
   SEEDBED_CHECK_SEEDS("tinykv.lost_put", "fixed", 1, 20);

@@ -1,5 +1,4 @@
-// The whole `seedbed` command (list, run, fuzz, replay, shrink, merge), knowing this project's
-// scenarios: they register from static initialisers of this executable's own object files.
-#include "scenarios/cli/cli_main.h"
+// The whole seedbed command (list, run, fuzz, replay, shrink, merge) over this project's scenarios.
+#include <seedbed/cli.h>
 
 int main(int argc, char** argv) { return seedbed::cli::Main(argc, argv); }

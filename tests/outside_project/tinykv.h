@@ -1,13 +1,12 @@
 // tinykv: a toy key-value log on an object store, standing in for "your own engine". Each put
 // writes one object log/<seq>, the next sequence number taken from a listing of log/. Written only
-// against model::Env, so it runs on the simulated world and on a real directory alike. Put may
-// yield; one Store may be shared by many tasks.
+// against model::Env, so it runs on the simulated world and on a real directory alike.
 #pragma once
 
+#include <string>
 #include <string_view>
 
-#include "absl/status/status.h"
-#include "model/env/env.h"
+#include <seedbed/env.h>
 
 namespace tinykv {
 
@@ -20,6 +19,8 @@ class Store {
 
   // May yield. Ok once key=value is durable in its own log object.
   absl::Status Put(std::string_view key, std::string_view value);
+  // May yield. The newest value of `key`; kNotFound if none.
+  absl::StatusOr<std::string> Get(std::string_view key);
 
  private:
   model::Env env_;

@@ -16,8 +16,8 @@ step "build what the install holds (a no-op after a full build)"
   { tail -50 "$work/seedbed_build.log"; fail "build seedbed"; }
 step "install into $work/prefix"
 "$cmake" --install "$build" --prefix "$work/prefix" > "$work/install.log" || { cat "$work/install.log"; fail "cmake --install"; }
-test -f "$work/prefix/include/seedbed/model/leveldb/leveldb_env.h" || fail "leveldb_env.h not installed"
-test -f "$work/prefix/include/seedbed/scenarios/client/process_calls.h" || fail "process_calls.h not installed"
+test -f "$work/prefix/include/seedbed/bundled/model/leveldb/leveldb_env.h" || fail "leveldb_env.h not installed"
+test -f "$work/prefix/include/seedbed/internal/scenarios/client/process_calls.h" || fail "process_calls.h not installed"
 
 step "configure and build $src against the installed package only"
 "$cmake" -S "$src" -B "$work/build" -G "$generator" -DCMAKE_BUILD_TYPE=Release \

@@ -51,3 +51,9 @@ TEST_CASE("testing.h: an unknown scenario is an error, not a pass", "[testing]")
   SeedEnv env(nullptr);
   CHECK_FALSE(seedbed::testing::RunSeeds("no.such_scenario", "fixed", 1, 3).error.empty());
 }
+
+TEST_CASE("testing.h: the rerun line names this test binary and this test", "[testing]") {
+  const std::string hint = seedbed::testing::RerunHint(17);
+  CHECK(hint == std::string("rerun only this seed: SEEDBED_SEED=17 ") + program_invocation_name +
+                    " \"testing.h: the rerun line names this test binary and this test\"");
+}
