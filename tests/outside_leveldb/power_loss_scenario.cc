@@ -7,13 +7,11 @@
 #include <memory>
 #include <string>
 
+#include <seedbed/seedbed.h>
+
 #include "fmt/format.h"
 #include "kvapp.h"
 #include "model/leveldb/leveldb_env.h"
-#include "scenarios/checks/history_checks.h"
-#include "scenarios/client/process_calls.h"
-#include "scenarios/harness/scenario.h"
-#include "sim/world/world.h"
 
 class PowerLoss : public seedbed::Scenario {
  public:

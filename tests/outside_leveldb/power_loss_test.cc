@@ -1,6 +1,6 @@
 // Catch2 tests of kvapp through Seedbed's helpers (scenarios/testing/testing.h).
 #define CATCH_CONFIG_MAIN
-#include "scenarios/testing/testing.h"
+#include <seedbed/testing.h>
 
 TEST_CASE("kvapp: with sync, no acknowledged put is lost at a power loss (20 seeds)") {
   SEEDBED_CHECK_SEEDS("kvapp.power_loss", "sync", 1, 20);
