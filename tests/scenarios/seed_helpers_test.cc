@@ -3,23 +3,7 @@
 #include <stdlib.h>
 
 #include "scenarios/testing/testing.h"
-
-namespace {
-
-struct SeedEnv {  // sets SEEDBED_SEED for one test, restores it after
-  explicit SeedEnv(const char* value) {
-    if (const char* old = std::getenv("SEEDBED_SEED")) saved = old;
-    if (value) setenv("SEEDBED_SEED", value, 1);
-    else unsetenv("SEEDBED_SEED");
-  }
-  ~SeedEnv() {
-    if (saved) setenv("SEEDBED_SEED", saved->c_str(), 1);
-    else unsetenv("SEEDBED_SEED");
-  }
-  std::optional<std::string> saved;
-};
-
-}  // namespace
+#include "tests/scenarios/seed_env.h"
 
 TEST_CASE("testing.h: the fixed duplicate writer passes a range of seeds", "[testing]") {
   SeedEnv env(nullptr);

@@ -7,21 +7,10 @@
 #include <string>
 
 #include "scenarios/testing/gtest.h"
+#include "tests/scenarios/seed_env.h"
 
 namespace {
 
-struct SeedEnv {  // sets SEEDBED_SEED for one test, restores it after
-  explicit SeedEnv(const char* value) {
-    if (const char* old = std::getenv("SEEDBED_SEED")) saved = old;
-    if (value) setenv("SEEDBED_SEED", value, 1);
-    else unsetenv("SEEDBED_SEED");
-  }
-  ~SeedEnv() {
-    if (saved) setenv("SEEDBED_SEED", saved->c_str(), 1);
-    else unsetenv("SEEDBED_SEED");
-  }
-  std::optional<std::string> saved;
-};
 
 TEST(SeedbedGtest, FixedVariantPasses) {
   SeedEnv env(nullptr);
