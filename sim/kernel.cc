@@ -198,7 +198,10 @@ struct Kernel::Impl {
   LockGraph locks;
   std::vector<KernelViolation> violations;
   std::function<void(const KernelViolation&)> violation_hook;
-  std::unique_ptr<KernelExtension> extension;  // reset last in ~Kernel
+  std::unique_ptr<KernelExtension> extensions[kExtensionSlots];  // reset last in ~Kernel
+  void ResetExtensions() {
+    for (size_t i = kExtensionSlots; i-- > 0;) extensions[i].reset();
+  }
 
   // --- runnable set ---
   void MakeRunnable(TaskId id) { MakeRunnable(id, tasks[id]); }
@@ -459,7 +462,8 @@ ctx::fiber Kernel::Impl::TaskMain(TaskId id, ctx::fiber&& scheduler_fiber) {
     // Moved out so that its captures die on this fiber, as part of the task (or of its unwind).
     std::function<void()> fn = std::move(tasks[id].fn);
     fn();
-    if (extension) extension->OnTaskExit(id);
+    for (auto& extension : extensions)
+      if (extension) extension->OnTaskExit(id);
   } catch (const ctx::detail::forced_unwind&) {
     // Boost's fiber_entry catches this and switches to the destroying context: announce it.
     internal::StartSwitch(nullptr, kernel_stack_bottom, kernel_stack_size);
@@ -875,14 +879,14 @@ Kernel::~Kernel() {
       for (auto& kept : p->kept_) k.Bury(std::move(kept));
       p->kept_.clear();
     }
-    k.extension.reset();
+    k.ResetExtensions();
     return;
   }
   for (TaskId id = 0; id < k.tasks.size(); ++id) k.UnwindTask(id);
   for (auto& p : k.processes) {
     while (!p->kept_.empty()) p->kept_.pop_back();
   }
-  k.extension.reset();
+  k.ResetExtensions();
 }
 
 TaskLink* Kernel::PopLink(TaskLink*& head) {
@@ -973,6 +977,12 @@ void Kernel::Yield() {
   if (t == nullptr) return;
   k.MakeRunnable(k.current, *t);
   k.SwitchOut();
+}
+
+void Kernel::Preempt() {
+  Impl& k = *impl_;
+  if (k.runnable.empty()) return;  // nobody else could run: not a scheduling point
+  Yield();
 }
 
 void Kernel::SleepFor(Nanos duration_ns) { SleepUntil(impl_->now + std::max<Nanos>(duration_ns, 0)); }
@@ -1089,10 +1099,17 @@ void Kernel::Restart(Process& process) {
 bool Kernel::CurrentTaskDoomed() const { return impl_->CurrentDoomed(); }
 
 Kernel* Kernel::RunningOnThisThread() { return running_kernel; }
-KernelExtension* Kernel::extension() const { return impl_->extension.get(); }
+KernelExtension* Kernel::extension(size_t slot) const {
+  Require(slot < kExtensionSlots, "Kernel::extension: no such slot");
+  return impl_->extensions[slot].get();
+}
 void Kernel::set_extension(std::unique_ptr<KernelExtension> extension) {
-  Require(impl_->extension == nullptr, "Kernel::set_extension called twice");
-  impl_->extension = std::move(extension);
+  set_extension(kForeignSlot, std::move(extension));
+}
+void Kernel::set_extension(size_t slot, std::unique_ptr<KernelExtension> extension) {
+  Require(slot < kExtensionSlots, "Kernel::set_extension: no such slot");
+  Require(impl_->extensions[slot] == nullptr, "Kernel::set_extension called twice");
+  impl_->extensions[slot] = std::move(extension);
 }
 
 Decisions& Kernel::decisions() { return impl_->decisions; }

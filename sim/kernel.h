@@ -260,6 +260,11 @@ class Kernel {
   TaskId current_task() const;       // kNoTask in kernel context
   Process& current_process();        // REQUIRES: in a task
   void Yield();
+  // A preemption point of code that has no call into Seedbed there (sim/instrument/: a memory
+  // access of code compiled with -fsanitize=thread): a scheduling point like Yield, at which the
+  // strategy picks who runs next (a recorded decision; PCT counts it as a step), except that it
+  // returns at once, drawing and tracing nothing, when no other task is runnable.
+  void Preempt();
   void SleepFor(Nanos duration_ns);
   void SleepUntil(Nanos at_ns);
   void Join(TaskId task);            // returns at once if the task ended or was unwound
@@ -322,9 +327,15 @@ class Kernel {
   // a world, never steers one: what a task does with it is the same in every run of a seed, and two
   // Kernels (nested or alternating) each see themselves, the pointer being saved and restored.
   static Kernel* RunningOnThisThread();
-  // The extension slot (see KernelExtension); null until set. Set once.
-  KernelExtension* extension() const;
+  // The extension slots (see KernelExtension); null until set. Each is set once. Slot 0
+  // (kForeignSlot, what extension() and set_extension(extension) use) is sim/foreign/'s, slot 1
+  // (kInstrumentSlot) sim/instrument/'s. Destroyed at the end of ~Kernel, the higher slot first.
+  static constexpr size_t kForeignSlot = 0;
+  static constexpr size_t kInstrumentSlot = 1;
+  static constexpr size_t kExtensionSlots = 2;
+  KernelExtension* extension(size_t slot = kForeignSlot) const;
   void set_extension(std::unique_ptr<KernelExtension> extension);
+  void set_extension(size_t slot, std::unique_ptr<KernelExtension> extension);
 
   // --- the run's record ---
   Decisions& decisions();

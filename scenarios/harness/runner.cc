@@ -30,6 +30,7 @@ KernelConfig ToKernelConfig(const RunConfig& c, const ScenarioInfo& info) {
   k.seed = c.seed;
   k.strategy = c.strategy;
   k.pct_depth = c.pct_depth;
+  if (info.pct_steps_estimate > 0) k.pct_steps_estimate = info.pct_steps_estimate;
   k.event_budget = c.event_budget;
   k.time_budget_ns = c.time_budget_ns;
   k.replay = c.replay;
@@ -254,7 +255,8 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
     report.process_crashes = world.crashes(CrashKind::kProcess);
     report.machine_crashes = world.crashes(CrashKind::kMachine);
     report.crash_mode = info.crash_mode;
-    if (const KernelExtension* extension = kernel.extension()) extension->Counters(report.counters);
+    for (size_t slot = 0; slot < Kernel::kExtensionSlots; ++slot)
+      if (const KernelExtension* extension = kernel.extension(slot)) extension->Counters(report.counters);
     report.coverage = world.coverage().Summary();
     for (const auto& [name, r] : world.coverage().crash_points())
       report.coverage_points.push_back({name, true, r.reached, r.armed, r.fired});

@@ -40,6 +40,9 @@ struct ScenarioInfo {
   // built with exceptions or whose destructors must not run after a crash.
   CrashMode crash_mode = CrashMode::kUnwind;
   size_t stack_bytes = 0;  // per task; 0: KernelConfig's default (64 KiB)
+  // PCT's k, about how many scheduling steps a run takes (change points are drawn in [1, k]);
+  // 0: KernelConfig's default (10,000). A scenario of a few hundred steps sets it near that.
+  uint64_t pct_steps_estimate = 0;
 };
 
 // One run: (scenario, variant, config, seed), or equally its decision list.
