@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "races/races.h"
-#include "scenarios/testing.h"
+#include "scenarios/testing/testing.h"
 #include "sim/foreign/foreign.h"
 #include "sim/instrument/instrument.h"
 #include "sim/instrument/state.h"

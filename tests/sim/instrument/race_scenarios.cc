@@ -10,7 +10,7 @@
 #include <string>
 
 #include "races/races.h"
-#include "scenarios/scenario.h"
+#include "scenarios/harness/scenario.h"
 #include "sim/instrument/instrument.h"
 #include "sim/world/world.h"
 
