@@ -114,6 +114,15 @@ class Decisions {
     Record(fresh, kind);
     return fresh;
   }
+  // [0, n): a value a strategy chose itself (its own state picked it), recorded as if Uniform had
+  // drawn it, so the list replays without that state. When replaying, the replayed value wins
+  // (or the tail's); the PRNG is not advanced.
+  uint64_t Chosen(uint64_t chosen, uint64_t n, DecisionKind kind) {
+    if (n <= 1) return 0;
+    if (replay_ != nullptr) [[unlikely]] return Take(chosen, n, kind);
+    Record(chosen, kind);
+    return chosen;
+  }
   // The draws below record a site (see Decision). `tag`, when not 0, names the site instead of the
   // parameters: for a call whose parameters vary from draw to draw (a span that is itself drawn).
   bool Bernoulli(double p, DecisionKind kind, uint32_t tag = 0);    // true with probability p

@@ -66,6 +66,12 @@ struct Task {
   uint32_t runnable_pos = kNotRunnable;
   uint64_t wait_gen = 0;  // bumped on every block and wake: stale timers see a different value
   int64_t priority = 0;   // PCT
+  uint64_t pos_priority = 0;  // POS: of its next step, drawn when it became runnable
+  uint64_t next_resource = 0;  // WillAccess: what its next step touches (0: nothing known)
+  bool next_write = false;
+  uint32_t key = 0;             // Kernel::TaskKey
+  uint32_t accesses = 0;        // steps that touched a resource (tracked runs)
+  uint32_t access_estimate = 0;  // SURW: StrategyHints::AccessesOf(key)
   const void* stack_bottom = nullptr;  // for the ASan switch annotations
   size_t stack_size = 0;
   bool has_canary = false;  // a slab stack (sim/stack_pool.h)
@@ -151,8 +157,12 @@ struct Kernel::Impl {
       : config(std::move(c)),
         decisions(config.seed, config.replay, config.replay_options),
         trace(config.trace_details),
-        pool(config.stack_pool ? config.stack_pool : std::make_shared<StackPool>(config.stack_bytes)) {
+        pool(config.stack_pool ? config.stack_pool : std::make_shared<StackPool>(config.stack_bytes)),
+        tracking(config.track_accesses || config.strategy == Strategy::kPos ||
+                 config.strategy == Strategy::kSurw),
+        strategy_rng(config.seed * 0x9e3779b97f4a7c15ull + 0x706f73) {
     locks.set_order_checks(config.lock_order_checks);
+    Require(config.strategy != Strategy::kPortfolio, "a portfolio is resolved per seed before a run");
     if (config.strategy == Strategy::kPct) {
       const uint64_t k = std::max<uint64_t>(config.pct_steps_estimate, 1);
       for (int i = 1; i < config.pct_depth; ++i) {
@@ -194,6 +204,15 @@ struct Kernel::Impl {
   // PCT: live tasks with their initial priority, lowest first; change points (step numbers).
   std::vector<TaskId> pct_order;
   std::vector<uint64_t> change_points;
+  int64_t yield_floor = 0;  // PCT: the priority the last YieldSpin got (each one lower)
+  // Accesses (WillAccess) and the strategies' own PRNG (POS priorities, SURW's weighted pick):
+  // never recorded, since what they choose is recorded as a kSchedule decision.
+  bool tracking = false;
+  Rng strategy_rng;
+  // Spin loops: consecutive steps ending in YieldSpin, and their tasks (at most 8).
+  bool step_spun = false;
+  uint64_t spin_steps = 0;
+  std::vector<TaskId> spin_tasks;
   // Deadlocks and lock order.
   LockGraph locks;
   std::vector<KernelViolation> violations;
@@ -207,6 +226,7 @@ struct Kernel::Impl {
   void MakeRunnable(TaskId id) { MakeRunnable(id, tasks[id]); }
   void MakeRunnable(TaskId id, Task& t) {
     t.state = TaskState::kRunnable;
+    if (config.strategy == Strategy::kPos) t.pos_priority = strategy_rng.Next();
     t.runnable_pos = static_cast<uint32_t>(runnable.size());
     runnable.push_back(id);
   }
@@ -406,6 +426,41 @@ struct Kernel::Impl {
     }
   }
 
+  // --- POS and SURW: the pick, recorded as the random walk's value for it ---
+  uint32_t ChosenPick(uint32_t n) {
+    uint32_t best = 0;
+    if (config.strategy == Strategy::kPos) {
+      for (uint32_t i = 1; i < n; ++i) {
+        const Task& a = tasks[runnable[i]];
+        const Task& b = tasks[runnable[best]];
+        if (a.pos_priority > b.pos_priority || (a.pos_priority == b.pos_priority && runnable[i] < runnable[best]))
+          best = i;
+      }
+    } else {
+      uint64_t total = 0;
+      for (uint32_t i = 0; i < n; ++i) total += SurwWeight(tasks[runnable[i]]);
+      uint64_t r = strategy_rng.Below(total);
+      for (best = 0; best + 1 < n; ++best) {
+        const uint64_t w = SurwWeight(tasks[runnable[best]]);
+        if (r < w) break;
+        r -= w;
+      }
+    }
+    const uint64_t v = decisions.Chosen(n - 1 - best, n, DecisionKind::kSchedule);
+    return n - 1 - static_cast<uint32_t>(v);
+  }
+  static uint64_t SurwWeight(const Task& t) {
+    return 1 + (t.access_estimate > t.accesses ? t.access_estimate - t.accesses : 0);
+  }
+  // POS: a step that touched `resource` redraws the priority of every runnable step racing with
+  // it: the same resource, and at least one of the two writes.
+  void PosAfterStep(uint64_t resource, bool write) {
+    for (TaskId u : runnable) {
+      Task& x = tasks[u];
+      if (x.next_resource == resource && (write || x.next_write)) x.pos_priority = strategy_rng.Next();
+    }
+  }
+
   RunResult RunLoop(bool bounded, Nanos until_ns);
   void FillWaiting(RunResult& result);
 };
@@ -583,10 +638,12 @@ inline void Kernel::Impl::Step() {
     pos = PctPick();
   } else if (n == 1) {
     pos = 0;
-  } else {
+  } else if (config.strategy == Strategy::kRandom) [[likely]] {
     // Value v picks the v-th most recently readied task: 0 = the one that just yielded or was
     // woken last, so an all-zero schedule (the shrinker's floor) runs each task until it blocks.
     pos = n - 1 - static_cast<uint32_t>(decisions.Uniform(n, DecisionKind::kSchedule));
+  } else {
+    pos = ChosenPick(n);
   }
   const TaskId id = runnable[pos];
   RemoveRunnableAt(pos);
@@ -595,8 +652,22 @@ inline void Kernel::Impl::Step() {
   ++steps;
   trace.Add(now, t.process, id, EventKind::kStep);
   t.last_step_ns = now;
+  const uint64_t resource = t.next_resource;
+  const bool write = t.next_write;
+  t.next_resource = 0;
+  t.accesses += resource != 0 ? 1 : 0;
+  step_spun = false;
   Resume(id, t);
+  if (step_spun) [[unlikely]] {
+    ++spin_steps;
+    if (spin_tasks.size() < 8 && std::find(spin_tasks.begin(), spin_tasks.end(), id) == spin_tasks.end())
+      spin_tasks.push_back(id);
+  } else if (spin_steps != 0) {
+    spin_steps = 0;
+    spin_tasks.clear();
+  }
   if (config.strategy == Strategy::kPct) PctAfterStep(id);
+  if (resource != 0 && config.strategy == Strategy::kPos) PosAfterStep(resource, write);
   if (!pending_crashes.empty()) ProcessPendingCrashes();
   if (pending_exception) std::rethrow_exception(std::exchange(pending_exception, nullptr));
 }
@@ -799,6 +870,8 @@ TaskId Kernel::Impl::Spawn(Process& p, std::string name, std::function<void()> f
   t.process = p.id_;
   t.name = std::move(name);
   t.context = Decisions::ContextOf(p.name_, t.name, p.incarnation_);
+  t.key = Kernel::TaskKey(p.name_, t.name);
+  if (config.hints) t.access_estimate = config.hints->AccessesOf(t.key);
   trace.Add(now, p.id_, id, EventKind::kSpawn, t.name);
   if (p.crashed_) {
     t.state = TaskState::kDone;  // born dead: a crashed process runs nothing
@@ -956,6 +1029,66 @@ void Kernel::Stop() { impl_->stop = true; }
 
 Nanos Kernel::Now() const { return impl_->now; }
 uint64_t Kernel::events() const { return impl_->events; }
+uint64_t Kernel::steps() const { return impl_->steps; }
+uint64_t Kernel::spin_steps() const { return impl_->spin_steps; }
+
+std::vector<std::string> Kernel::spinning_tasks() const {
+  std::vector<std::string> out;
+  for (TaskId id : impl_->spin_tasks) out.push_back(TaskLabel(id));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::pair<uint32_t, uint64_t>> Kernel::AccessCounts() const {
+  const Impl& k = *impl_;
+  std::vector<std::pair<uint32_t, uint64_t>> out;
+  for (TaskId id = 0; id < k.tasks.size(); ++id) out.emplace_back(k.tasks[id].key, k.tasks[id].accesses);
+  std::sort(out.begin(), out.end());
+  size_t w = 0;  // sum equal keys (a task's incarnations, same-named tasks)
+  for (size_t r = 0; r < out.size(); ++r) {
+    if (w > 0 && out[w - 1].first == out[r].first) {
+      out[w - 1].second += out[r].second;
+    } else {
+      out[w++] = out[r];
+    }
+  }
+  out.resize(w);
+  return out;
+}
+
+uint32_t StrategyHints::AccessesOf(uint32_t task_key) const {
+  auto it = std::lower_bound(accesses_by_task.begin(), accesses_by_task.end(),
+                             std::pair<uint32_t, uint32_t>{task_key, 0});
+  return it != accesses_by_task.end() && it->first == task_key ? it->second : 0;
+}
+
+void Kernel::WillAccess(uint64_t resource, bool write) {
+  Impl& k = *impl_;
+  if (!k.tracking || k.current == kNoTask) return;
+  Task& t = k.tasks[k.current];
+  t.next_resource = resource;
+  t.next_write = write;
+}
+
+bool Kernel::tracks_accesses() const { return impl_->tracking; }
+
+uint64_t Kernel::ResourceKey(std::string_view kind, std::string_view name) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a
+  auto mix = [&h](std::string_view bytes) {
+    for (unsigned char c : bytes) {
+      h ^= c;
+      h *= 0x100000001b3ull;
+    }
+  };
+  mix(kind);
+  mix(std::string_view("\0", 1));
+  mix(name);
+  return h == 0 ? 1 : h;
+}
+
+uint32_t Kernel::TaskKey(std::string_view process, std::string_view task) {
+  return Decisions::ContextOf(process, task, 0);
+}
 
 void Kernel::ScheduleAt(Nanos at_ns, std::function<void()> fn) {
   impl_->PushCallback(at_ns, std::move(fn), kKernelId, 0);
@@ -983,6 +1116,20 @@ void Kernel::Preempt() {
   Impl& k = *impl_;
   if (k.runnable.empty()) return;  // nobody else could run: not a scheduling point
   Yield();
+}
+
+void Kernel::YieldSpin() {
+  Impl& k = *impl_;
+  Task* t = k.Suspendable("YieldSpin outside a task");
+  if (t == nullptr) return;
+  k.step_spun = true;
+  if (k.config.strategy == Strategy::kPct) {
+    // Below every live task, later yielders lower still (change-point priorities are >= 1).
+    k.PctRemove(k.current);
+    t->priority = --k.yield_floor;
+  }
+  k.MakeRunnable(k.current, *t);
+  k.SwitchOut();
 }
 
 void Kernel::SleepFor(Nanos duration_ns) { SleepUntil(impl_->now + std::max<Nanos>(duration_ns, 0)); }

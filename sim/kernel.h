@@ -58,7 +58,31 @@ using TaskId = uint32_t;
 using ProcessId = uint32_t;
 inline constexpr TaskId kNoTask = ~TaskId{0};
 
-enum class Strategy : uint8_t { kRandom, kPct };
+// How the scheduler picks the next runnable task (see "Strategies" in README.md):
+//  kRandom  uniform random walk over the runnable tasks (a kSchedule decision per step).
+//  kPct     Burckhardt et al. (ASPLOS 2010): random task priorities, d-1 change points drawn from
+//           1..k steps (KernelConfig::pct_steps_estimate); a task that yields of its own accord
+//           (YieldSpin) drops below every other task, as PCT for pthread programs does.
+//  kPos     partial-order sampling (Yuan et al., CAV 2018): each task's next step gets a random
+//           priority when it becomes runnable; the highest runs; after a step, every runnable step
+//           that races with it (KernelConfig: Access) gets a fresh priority.
+//  kSurw    selectively uniform walk (after Zhao et al., ASPLOS 2025): a task is picked with
+//           probability proportional to 1 + its estimated remaining accesses to shared resources
+//           (StrategyHints), which samples interleavings of those accesses near uniformly.
+// kPos and kSurw record their pick as the kSchedule decision the random walk would have drawn for
+// it, so a failure's decision list replays under any strategy (their own state is never needed).
+//  kPortfolio  not a kernel strategy: scenarios/runner.h resolves it per seed to one of the others
+//           (PortfolioMember) before a run; the kernel refuses it.
+enum class Strategy : uint8_t { kRandom, kPct, kPos, kSurw, kPortfolio };
+
+// What a strategy may know of a scenario before a run, estimated from earlier runs (the
+// campaign's calibration runs, scenarios/runner.h). Immutable once made; shared by runs.
+struct StrategyHints {
+  uint64_t steps = 0;  // median scheduler steps of a run (PCT's k)
+  // Mean accesses to shared resources per task, keyed by Kernel::TaskKey, sorted by key.
+  std::vector<std::pair<uint32_t, uint32_t>> accesses_by_task;
+  uint32_t AccessesOf(uint32_t task_key) const;  // 0 when unknown
+};
 
 // How a crash ends the tasks of a process (see the top of this file).
 enum class CrashMode : uint8_t {
@@ -78,6 +102,9 @@ struct KernelConfig {
   Nanos time_budget_ns = 3'600'000'000'000;  // one simulated hour
   size_t stack_bytes = 64 * 1024;       // per task, plus one guard page
   CrashMode crash_mode = CrashMode::kUnwind;
+  // Calls to WillAccess are kept (kPos and kSurw always keep them); no effect on the run itself.
+  bool track_accesses = false;
+  std::shared_ptr<const StrategyHints> hints;  // kSurw: remaining-access estimates; may be null
   const DecisionList* replay = nullptr; // feed these decisions back first (replay/shrink)
   ReplayOptions replay_options;         // how `replay` is matched and what follows its end
   bool trace_details = true;            // keep event detail strings (the hash is always kept)
@@ -255,6 +282,13 @@ class Kernel {
   // own operations. Still takes part in tie-breaking at its instant.
   void ScheduleFor(Process& owner, Nanos at_ns, std::function<void()> fn);
   uint64_t events() const;  // scheduler steps + timer events so far (what the budget counts)
+  uint64_t steps() const;   // scheduler steps so far
+  // Consecutive scheduler steps, up to now, that each ended in YieldSpin, and the tasks that made
+  // them ("process/task", sorted, at most 8).
+  uint64_t spin_steps() const;
+  std::vector<std::string> spinning_tasks() const;
+  // Steps that touched a shared resource (WillAccess), summed per TaskKey, sorted by key.
+  std::vector<std::pair<uint32_t, uint64_t>> AccessCounts() const;
 
   // --- from a task ---
   TaskId current_task() const;       // kNoTask in kernel context
@@ -265,6 +299,20 @@ class Kernel {
   // strategy picks who runs next (a recorded decision; PCT counts it as a step), except that it
   // returns at once, drawing and tracing nothing, when no other task is runnable.
   void Preempt();
+  // A yield the code under test asked for (sched_yield, Runtime::Yield, a spin-then-yield loop),
+  // as opposed to a scheduling point of the harness. Under PCT the task drops below every other
+  // live task, so a spinning task cannot starve the task it waits for. Consecutive steps that
+  // each end in one are counted (spin_steps): an event budget spent in them is a spin loop.
+  void YieldSpin();
+  // What the current task's next step (once it is resumed after its coming suspension) touches
+  // first: a mutex, an object path, a file, a channel. Kept only when tracks_accesses(); callers
+  // test that first, so the key need not be built otherwise. No effect in kernel context.
+  void WillAccess(uint64_t resource, bool write);
+  bool tracks_accesses() const;
+  // A resource key for WillAccess: a hash of (kind, name), never 0.
+  static uint64_t ResourceKey(std::string_view kind, std::string_view name);
+  // A task's identity across runs and incarnations: Decisions::ContextOf(process, task, 0).
+  static uint32_t TaskKey(std::string_view process, std::string_view task);
   void SleepFor(Nanos duration_ns);
   void SleepUntil(Nanos at_ns);
   void Join(TaskId task);            // returns at once if the task ended or was unwound

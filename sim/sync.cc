@@ -127,6 +127,7 @@ bool Mutex::AwaitHandOff(TaskId me, Nanos deadline_ns) {
     }
   } pass_on{*this, me};
   WaitList::Entry entry(waiters_, kernel_, false);
+  if (kernel_.tracks_accesses()) kernel_.WillAccess(Kernel::ResourceKey("mutex", name_), true);
   // Bounded: Unlock hands the lock over before it wakes us, so one wake-up ends the loop (the loop
   // only guards against a stray Kernel::Wake), and a timed wait ends at its deadline (a waiter
   // whose timer fired first is not woken, so it is never handed the lock).
@@ -207,6 +208,8 @@ bool CondVar::WaitFor(Mutex& mu, Nanos timeout_ns) {
       what_ = fmt::format("condvar {} (mutex {})", name_, mu.name());
       what_mutex_name_ = std::string(mu.name());
     }
+    // Woken, it takes the mutex again first.
+    if (kernel_.tracks_accesses()) kernel_.WillAccess(Kernel::ResourceKey("mutex", mu.name()), true);
     if (timeout_ns < 0) {
       kernel_.Block(what_);
       notified = true;
@@ -249,6 +252,7 @@ void Semaphore::Acquire() {
     TaskId me;
     bool done = false;
   } pass_on{*this, me};
+  if (kernel_.tracks_accesses()) kernel_.WillAccess(Kernel::ResourceKey("semaphore", name_), true);
   while (waiters_.Contains(me)) {  // bounded: one hand-off ends it (see Mutex::Lock)
     kernel_.Block(fmt::format("semaphore {} (no permit)", name_));
   }

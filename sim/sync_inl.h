@@ -19,6 +19,7 @@ bool Channel<T>::Send(T value) {
   while (!closed_ && items_.size() >= capacity_) {
     if (kernel_.CurrentTaskDoomed()) return false;
     WaitList::Entry entry(senders_, kernel_, true);
+    if (kernel_.tracks_accesses()) kernel_.WillAccess(Kernel::ResourceKey("channel", name_), true);
     kernel_.Block("channel " + name_ + " full");
   }
   if (closed_) return false;
@@ -32,6 +33,7 @@ std::optional<T> Channel<T>::Receive() {
   while (!closed_ && items_.empty()) {  // bounded as in Send
     if (kernel_.CurrentTaskDoomed()) return std::nullopt;
     WaitList::Entry entry(receivers_, kernel_, true);
+    if (kernel_.tracks_accesses()) kernel_.WillAccess(Kernel::ResourceKey("channel", name_), true);
     kernel_.Block("channel " + name_ + " empty");
   }
   return TryReceive();
@@ -76,6 +78,7 @@ const T& Promise<T>::Wait() {
       std::abort();
     }
     WaitList::Entry entry(waiters_, kernel_, false);
+    if (kernel_.tracks_accesses()) kernel_.WillAccess(Kernel::ResourceKey("promise", name_), false);
     kernel_.Block("promise " + name_);
   }
   return *value_;

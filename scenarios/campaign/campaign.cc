@@ -75,6 +75,8 @@ json RunUnit(const CampaignOptions& o, uint64_t unit_index, const Unit& unit) {
   config.variant = o.cells[unit.cell].variant;
   config.seed = unit.seed;
   config.replay = nullptr;
+  config.hints = unit.cell < o.hints.size() ? o.hints[unit.cell] : nullptr;
+  if (config.pct_steps == 0 && config.hints != nullptr) config.pct_steps = config.hints->steps;
   auto start = Clock::now();
   const double cpu_start = ProcessCpuSeconds();
   absl::StatusOr<RunReport> report = RunOnce(config);
@@ -94,6 +96,7 @@ json RunUnit(const CampaignOptions& o, uint64_t unit_index, const Unit& unit) {
     return line;
   }
   line["failed"] = report->failed;
+  line["strategy"] = StrategyLabel(report->config);
   line["invariant"] = report->invariant();
   line["message"] = report->failed ? report->first_violation()->message : "";
   line["signature"] = FailureSignature(*report);
@@ -363,6 +366,7 @@ void Aggregate(const json& line, std::vector<CellResult>& cells) {
   const std::string invariant = line.at("invariant").get<std::string>();
   const std::string message = line.at("message").get<std::string>();
   CountFailure(c, seed, invariant, line.value("signature", FailureSignature(invariant, message, {})), message);
+  c.failures_by_strategy[line.value("strategy", std::string("random"))]++;
 }
 
 void PrintProgress(const CampaignOptions& o, const std::vector<CellResult>& cells, uint64_t total,
@@ -568,11 +572,32 @@ bool CampaignResult::complete() const {
   return true;
 }
 
-CampaignResult RunCampaign(const CampaignOptions& o, std::ostream& progress) {
-  CampaignResult result;
+namespace {
+
+// Calibration runs for strategies that need them (the same in every shard and worker: fixed seeds).
+CampaignOptions WithHints(const CampaignOptions& options) {
+  CampaignOptions o = options;
+  if (!NeedsHints(o.base.strategy) || !o.hints.empty()) return o;
   for (const CampaignCell& cell : o.cells) {
+    RunConfig c = o.base;
+    c.scenario = cell.scenario;
+    c.variant = cell.variant;
+    absl::StatusOr<std::shared_ptr<const StrategyHints>> hints = EstimateHints(c);
+    // On an error the cell's runs report the same one (harness-error).
+    o.hints.push_back(hints.ok() ? *hints : nullptr);
+  }
+  return o;
+}
+
+}  // namespace
+
+CampaignResult RunCampaign(const CampaignOptions& options, std::ostream& progress) {
+  const CampaignOptions o = WithHints(options);
+  CampaignResult result;
+  for (size_t i = 0; i < o.cells.size(); ++i) {
     CellResult c;
-    c.cell = cell;
+    c.cell = o.cells[i];
+    if (i < o.hints.size()) c.hints = o.hints[i];
     result.cells.push_back(std::move(c));
   }
   if (o.cells.empty()) return result;
@@ -790,6 +815,13 @@ std::string FormatCampaignTable(const CampaignResult& result) {
                        c.cell.variant, c.seeds, c.failures,
                        c.first_failing_seed ? std::to_string(*c.first_failing_seed) : "-",
                        c.seeds_per_s(), verdict);
+    // Which strategy found what (a portfolio's members, each credited with its own failures).
+    if (c.failures > 0 && (c.failures_by_strategy.size() > 1 ||
+                           (!c.failures_by_strategy.empty() && c.failures_by_strategy.begin()->first != "random"))) {
+      std::string found;
+      for (const auto& [label, n] : c.failures_by_strategy) found += fmt::format("{}{} {}", found.empty() ? "" : ", ", label, n);
+      out += fmt::format("{:<30} found by: {}\n", "", found);
+    }
   }
   return out;
 }

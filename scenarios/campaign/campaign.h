@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <ostream>
@@ -47,6 +48,9 @@ struct CampaignOptions {
   int shard_index = 0;                 // this shard takes seeds with (seed - first) % count == index
   int shard_count = 1;
   RunConfig base;                      // strategy, pct depth, budgets (scenario/variant/seed set per run)
+  // By cell: what calibration runs taught the strategy (scenarios/runner.h, EstimateHints). Filled
+  // by RunCampaign when empty and the strategy needs it; inherited by the forked workers.
+  std::vector<std::shared_ptr<const StrategyHints>> hints;
   bool check_determinism = false;      // run every seed twice and compare trace hashes
   bool progress_tty = false;           // redraw one progress line instead of periodic lines
   // A worker is replaced by a fresh process after this many runs, or once its peak RSS passes
@@ -168,6 +172,9 @@ struct CellResult {
   std::map<std::string, uint64_t> swarm_plans;   // enabled kinds joined by ',' -> runs
   uint64_t swarm_runs = 0;                       // runs whose fault plan a swarm drew
   uint64_t faults_injected = 0;
+  // Failing runs per strategy that found them ("pct-d3", "pos": StrategyLabel), for a portfolio.
+  std::map<std::string, uint64_t> failures_by_strategy;
+  std::shared_ptr<const StrategyHints> hints;  // the cell's (CampaignOptions::hints), for reruns
   // Seeds of this cell's range that never ran (the campaign was stopped early), as [first, last]
   // seed ranges in the shard's stride (seed_first + shard_index + k * shard_count), sorted; at most
   // kMaxNotRunRanges of them (not_run_ranges_truncated then says more are missing).

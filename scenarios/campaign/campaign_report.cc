@@ -294,6 +294,7 @@ json CampaignReportToJson(const CampaignReport& r) {
           {"config",
            {{"strategy", std::string(StrategyName(o.base.strategy))},
             {"pct_depth", o.base.pct_depth},
+            {"pct_steps", o.base.pct_steps},
             {"event_budget", o.base.event_budget},
             {"time_budget_ns", o.base.time_budget_ns},
             {"chaos_ns", o.base.chaos_ns},

@@ -192,6 +192,9 @@ absl::Status ReadConfig(const json& j, CampaignReport& r) {
   r.options.base.strategy = *strategy;
   ASSIGN_OR_RETURN(int64_t depth, jf::Int(*config, p, "pct_depth", 1, kMaxPctDepth));
   r.options.base.pct_depth = static_cast<int>(depth);
+  if (config->contains("pct_steps")) {  // absent in reports written before PCT's k was estimated
+    ASSIGN_OR_RETURN(r.options.base.pct_steps, jf::Uint(*config, p, "pct_steps"));
+  }
   ASSIGN_OR_RETURN(r.options.base.event_budget, jf::Uint(*config, p, "event_budget", 1));
   ASSIGN_OR_RETURN(r.options.base.time_budget_ns, jf::Int(*config, p, "time_budget_ns", 1, kInt64Max));
   ASSIGN_OR_RETURN(r.options.base.chaos_ns, jf::Int(*config, p, "chaos_ns", 0, kInt64Max));

@@ -26,10 +26,14 @@ int Main(int argc, char** argv) {
   app.add_subcommand("list", "List the scenarios and their variants");
 
   auto add_run_options = [&](CLI::App* cmd) {
-    cmd->add_option("--strategy", args.strategy, "Scheduling strategy: random or pct")
+    cmd->add_option("--strategy", args.strategy,
+                    "Scheduling strategy: random, pct, pos, surw or portfolio (README: Strategies)")
         ->default_val("random");
     cmd->add_option("--pct-depth", args.pct_depth, "PCT depth d (d-1 priority change points)")
         ->default_val(2)->check(CLI::Range(1, 64));
+    cmd->add_option("--pct-steps", args.pct_steps,
+                    "PCT's k: change points fall in steps 1..k (default: the median steps of calibration runs)")
+        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
     cmd->add_flag("--check-determinism", args.check_determinism,
                   "Run each seed twice and compare the full event log (exit 3 on a mismatch)");
   };

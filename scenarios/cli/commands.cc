@@ -135,6 +135,7 @@ absl::StatusOr<RunConfig> BaseConfig(const Args& args) {
   if (!strategy.ok()) return strategy.status();
   config.strategy = *strategy;
   config.pct_depth = args.pct_depth;
+  config.pct_steps = args.pct_steps;
   config.keep_going = args.keep_going;
   return config;
 }
@@ -202,6 +203,9 @@ int Run(const Args& args) {
   auto seed = ParseSeed(args.seed);
   if (!seed.ok()) return UsageError(std::string(seed.status().message()));
   config->seed = *seed;
+  // The same calibration runs as a campaign's (fixed seeds), then the portfolio's member for the seed.
+  if (auto s = PrepareStrategy(*config); !s.ok()) return UsageError(std::string(s.message()));
+  *config = ResolvePortfolio(*config);
   if (!args.report_dir.empty())
     if (auto s = EnsureWritableDir(args.report_dir); !s.ok()) return UsageError(std::string(s.message()));
   config->keep_events = args.trace || !args.report_dir.empty();
@@ -525,6 +529,13 @@ bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, const
       config.scenario = c.cell.scenario;
       config.variant = c.cell.variant;
       config.seed = g.first_seed;
+      config.hints = c.hints;
+      if (config.hints == nullptr) {
+        (void)PrepareStrategy(config);  // a merged report: the same calibration runs again
+      } else if (config.pct_steps == 0) {
+        config.pct_steps = config.hints->steps;
+      }
+      config = ResolvePortfolio(config);
       out << fmt::format("  {} [{}] {}{}: {} seeds, first {}: {}\n    replay: {}\n", c.cell.scenario, c.cell.variant,
                          g.invariant,
                          campaign.result.classified ? fmt::format(" ({})", FailureClassName(g.failure_class)) : "",

@@ -35,6 +35,7 @@ struct Args {
   std::string time;
   std::string strategy = "random";
   int pct_depth = 2;
+  uint64_t pct_steps = 0;  // 0: estimated from calibration runs
   int jobs = 1;
   std::string shard;
   std::string out_dir;

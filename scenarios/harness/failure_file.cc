@@ -63,6 +63,7 @@ json Body(const FailureFile& f) {
               {"seed", f.seed},
               {"strategy", StrategyName(f.strategy)},
               {"pct_depth", f.pct_depth},
+              {"pct_steps", f.pct_steps},
               {"event_budget", f.event_budget},
               {"time_budget_ns", f.time_budget_ns},
               {"invariant", f.invariant},
@@ -95,6 +96,9 @@ absl::StatusOr<FailureFile> FromJson(const json& j, int version) {
   ASSIGN_OR_RETURN(std::string strategy, jf::String(j, "", "strategy"));
   ASSIGN_OR_RETURN(int64_t pct_depth, jf::Int(j, "", "pct_depth", 1, kMaxPctDepth));
   f.pct_depth = static_cast<int>(pct_depth);
+  if (j.contains("pct_steps")) {  // absent before PCT's k was estimated: the old 10,000 steps
+    ASSIGN_OR_RETURN(f.pct_steps, jf::Uint(j, "", "pct_steps"));
+  }
   ASSIGN_OR_RETURN(f.event_budget, jf::Uint(j, "", "event_budget", 1));
   ASSIGN_OR_RETURN(f.time_budget_ns, jf::Int(j, "", "time_budget_ns", 1));
   ASSIGN_OR_RETURN(f.invariant, jf::String(j, "", "invariant"));
@@ -159,13 +163,24 @@ absl::StatusOr<FailureFile> FromJson(const json& j, int version) {
 }  // namespace
 
 std::string_view StrategyName(Strategy strategy) {
-  return strategy == Strategy::kPct ? "pct" : "random";
+  switch (strategy) {
+    case Strategy::kRandom: return "random";
+    case Strategy::kPct: return "pct";
+    case Strategy::kPos: return "pos";
+    case Strategy::kSurw: return "surw";
+    case Strategy::kPortfolio: return "portfolio";
+  }
+  return "random";
 }
 
 absl::StatusOr<Strategy> ParseStrategy(std::string_view name) {
   if (name == "random") return Strategy::kRandom;
   if (name == "pct") return Strategy::kPct;
-  return absl::InvalidArgumentError(fmt::format("unknown strategy '{}' (random or pct)", name));
+  if (name == "pos") return Strategy::kPos;
+  if (name == "surw") return Strategy::kSurw;
+  if (name == "portfolio") return Strategy::kPortfolio;
+  return absl::InvalidArgumentError(
+      fmt::format("unknown strategy '{}' (random, pct, pos, surw or portfolio)", name));
 }
 
 std::string EncodeFailureFile(const FailureFile& file) {

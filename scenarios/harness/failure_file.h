@@ -39,6 +39,7 @@ struct FailureFile {
   uint64_t seed = 0;
   Strategy strategy = Strategy::kRandom;
   int pct_depth = 2;
+  uint64_t pct_steps = 0;        // RunConfig::pct_steps (0: the old default, absent in older files)
   uint64_t event_budget = 0;
   int64_t time_budget_ns = 0;
   std::string invariant;         // the violation it is named after

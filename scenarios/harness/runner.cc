@@ -3,8 +3,10 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <map>
 
 #include "fmt/format.h"
+#include "model/env/status.h"
 #include "sim/stack_pool.h"
 #include "sim/world/status_names.h"
 #include "sim/world/world.h"
@@ -30,7 +32,13 @@ KernelConfig ToKernelConfig(const RunConfig& c, const ScenarioInfo& info) {
   k.seed = c.seed;
   k.strategy = c.strategy;
   k.pct_depth = c.pct_depth;
-  if (info.pct_steps_estimate > 0) k.pct_steps_estimate = info.pct_steps_estimate;
+  if (c.pct_steps > 0) {
+    k.pct_steps_estimate = c.pct_steps;
+  } else if (info.pct_steps_estimate > 0) {
+    k.pct_steps_estimate = info.pct_steps_estimate;
+  }
+  k.hints = c.hints;
+  k.track_accesses = c.track_accesses;
   k.event_budget = c.event_budget;
   k.time_budget_ns = c.time_budget_ns;
   k.replay = c.replay;
@@ -47,7 +55,10 @@ std::string DescribeWait(const WaitingTask& w) {
                      w.waits_on, holds.empty() ? "" : "; holds mutex " + holds);
 }
 
-void ReportStuck(const RunResult& result, std::string_view phase, Verdict& verdict) {
+// An event budget spent with at least this many consecutive spin yields is called a spin loop.
+constexpr uint64_t kSpinStepsMin = 1000;
+
+void ReportStuck(const RunResult& result, std::string_view phase, const Kernel& kernel, Verdict& verdict) {
   if (result.outcome == RunOutcome::kDeadlock) {
     // Tasks of a deadlock reported before (a cycle when it closed, the chaos phase) are not
     // reported again: one bug, one report.
@@ -60,6 +71,19 @@ void ReportStuck(const RunResult& result, std::string_view phase, Verdict& verdi
                                 result.end_time_ns);
     for (const WaitingTask& w : result.waiting)
       if (!w.reported) v.evidence.push_back(DescribeWait(w));
+  } else if (result.outcome == RunOutcome::kEventBudget && kernel.spin_steps() >= kSpinStepsMin) {
+    // Not the engine's bug without more: a task spinning (yield after yield) on what no step of
+    // another task provides. Under a strategy that starves the task it waits for, the harness made
+    // this; under PCT a yielding task is demoted, so it should not (sim/kernel.h, YieldSpin).
+    std::string tasks;
+    for (const std::string& t : kernel.spinning_tasks()) tasks += (tasks.empty() ? "" : ", ") + t;
+    verdict.Fail("event-budget",
+                 fmt::format("{} phase: the event budget ran out ({} events) in a spin loop: the last {} "
+                             "scheduler steps each ended in a yield the code under test asked for "
+                             "(sched_yield, Runtime::Yield), by {}; a livelock of the code or of this "
+                             "schedule, not necessarily a bug of the engine",
+                             phase, result.events, kernel.spin_steps(), tasks),
+                 result.end_time_ns);
   } else if (result.outcome == RunOutcome::kEventBudget) {
     verdict.Fail("event-budget", fmt::format("{} phase: the event budget ran out ({} events): a "
                                              "livelock, or raise the budget",
@@ -176,7 +200,12 @@ std::string RunReport::invariant() const {
 
 std::string ReplayCommand(const RunConfig& c) {
   std::string command = fmt::format("seedbed run {} --variant {} --seed {}", c.scenario, c.variant, c.seed);
-  if (c.strategy == Strategy::kPct) command += fmt::format(" --strategy pct --pct-depth {}", c.pct_depth);
+  if (c.strategy == Strategy::kPct) {
+    command += fmt::format(" --strategy pct --pct-depth {}", c.pct_depth);
+    if (c.pct_steps > 0) command += fmt::format(" --pct-steps {}", c.pct_steps);
+  } else if (c.strategy != Strategy::kRandom) {
+    command += fmt::format(" --strategy {}", StrategyName(c.strategy));
+  }
   if (c.keep_going) command += " --keep-going";
   return command;
 }
@@ -199,8 +228,9 @@ void KeepFreedMemoryForLaterRuns() {
 
 }  // namespace
 
-absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
+absl::StatusOr<RunReport> RunOnce(const RunConfig& portfolio_config) {
   KeepFreedMemoryForLaterRuns();
+  const RunConfig config = ResolvePortfolio(portfolio_config);
   std::unique_ptr<Scenario> scenario = Registry::Get().Make(config.scenario);
   if (scenario == nullptr) return absl::NotFoundError(fmt::format("unknown scenario '{}'", config.scenario));
   ScenarioInfo info = scenario->info();
@@ -239,14 +269,16 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
                                phases.halted_in_chaos ? "the heal, the liveness phase"
                                                       : "the rest of the liveness phase"));
     } else {
-      ReportStuck(phases.chaos, "chaos", verdict);
-      ReportStuck(phases.liveness, "liveness", verdict);
+      ReportStuck(phases.chaos, "chaos", world.kernel(), verdict);
+      ReportStuck(phases.liveness, "liveness", world.kernel(), verdict);
       ReportUnfinished(world, phases, config, verdict);
       scenario->Check(world, *history, verdict);
     }
 
     Kernel& kernel = world.kernel();
     report.events = kernel.events();
+    report.steps = kernel.steps();
+    if (config.track_accesses || kernel.tracks_accesses()) report.access_counts = kernel.AccessCounts();
     report.sim_time_ns = kernel.Now();
     report.trace_hash = kernel.trace().hash();
     report.decisions = kernel.decisions().recorded();
@@ -275,6 +307,65 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config) {
   report.notes = verdict.notes();
   report.failed = !verdict.ok();
   return report;
+}
+
+}  // namespace seedbed
+
+namespace seedbed {
+
+bool NeedsHints(Strategy strategy) {
+  return strategy == Strategy::kPct || strategy == Strategy::kSurw || strategy == Strategy::kPortfolio;
+}
+
+absl::StatusOr<std::shared_ptr<const StrategyHints>> EstimateHints(const RunConfig& base) {
+  std::vector<uint64_t> steps;
+  std::map<uint32_t, uint64_t> accesses;  // ordered: the hints' sorted vector comes straight out
+  for (uint64_t seed : kCalibrationSeeds) {
+    RunConfig c = base;
+    c.seed = seed;
+    c.strategy = Strategy::kRandom;
+    c.replay = nullptr;
+    c.hints = nullptr;
+    c.keep_events = false;
+    c.track_accesses = true;
+    absl::StatusOr<RunReport> report = RunOnce(c);
+    if (!report.ok()) return report.status();
+    steps.push_back(report->steps);
+    for (const auto& [key, n] : report->access_counts) accesses[key] += n;
+  }
+  std::sort(steps.begin(), steps.end());
+  auto hints = std::make_shared<StrategyHints>();
+  hints->steps = std::max<uint64_t>(steps[steps.size() / 2], 1);
+  // A scenario that declares its k (ScenarioInfo::pct_steps_estimate) keeps it.
+  if (std::unique_ptr<Scenario> scenario = Registry::Get().Make(base.scenario)) {
+    const uint64_t declared = scenario->info().pct_steps_estimate;
+    if (declared > 0) hints->steps = declared;
+  }
+  const uint64_t runs = std::size(kCalibrationSeeds);
+  for (const auto& [key, n] : accesses)
+    hints->accesses_by_task.emplace_back(key, static_cast<uint32_t>(std::min<uint64_t>((n + runs - 1) / runs, ~0u)));
+  return std::shared_ptr<const StrategyHints>(std::move(hints));
+}
+
+absl::Status PrepareStrategy(RunConfig& config) {
+  if (!NeedsHints(config.strategy) || config.hints != nullptr) return absl::OkStatus();
+  ASSIGN_OR_RETURN(config.hints, EstimateHints(config));
+  if (config.pct_steps == 0) config.pct_steps = config.hints->steps;
+  return absl::OkStatus();
+}
+
+RunConfig ResolvePortfolio(const RunConfig& config) {
+  if (config.strategy != Strategy::kPortfolio) return config;
+  RunConfig c = config;
+  const PortfolioMember& m = kPortfolio[config.seed % std::size(kPortfolio)];
+  c.strategy = m.strategy;
+  c.pct_depth = m.pct_depth;
+  return c;
+}
+
+std::string StrategyLabel(const RunConfig& config) {
+  if (config.strategy == Strategy::kPct) return fmt::format("pct-d{}", config.pct_depth);
+  return std::string(StrategyName(config.strategy));
 }
 
 }  // namespace seedbed

@@ -39,6 +39,9 @@ struct RunReport {
   std::vector<std::string> notes;
   RunOutcome outcome = RunOutcome::kQuiescent;
   uint64_t events = 0;
+  uint64_t steps = 0;                 // scheduler steps (of events)
+  // Steps that touched a shared resource, per Kernel::TaskKey (runs that track accesses only).
+  std::vector<std::pair<uint32_t, uint64_t>> access_counts;
   Nanos sim_time_ns = 0;
   uint64_t trace_hash = 0;
   DecisionList decisions;
@@ -89,5 +92,29 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& config);
 
 // The one command line that replays a run.
 std::string ReplayCommand(const RunConfig& config);
+
+// --- strategies that learn from earlier runs, and the portfolio ---
+// The calibration seeds: fixed, whatever the campaign's seeds, shard or jobs, so every process of a
+// campaign (and `seedbed run` of one of its seeds) computes the same hints.
+inline constexpr uint64_t kCalibrationSeeds[] = {1, 2, 3};
+// Runs the calibration seeds of `base`'s scenario and variant under the random strategy, tracking
+// accesses: steps = the median of their scheduler steps (PCT's k), accesses_by_task = the mean
+// accesses per task, rounded up (SURW). Errors are RunOnce's.
+absl::StatusOr<std::shared_ptr<const StrategyHints>> EstimateHints(const RunConfig& base);
+// True when `strategy` (or a member of the portfolio) uses hints.
+bool NeedsHints(Strategy strategy);
+// Fills config.hints and, for PCT (a portfolio's PCT members too) with pct_steps 0, pct_steps.
+absl::Status PrepareStrategy(RunConfig& config);
+// The portfolio's members, in round-robin order: seed s runs member s % size.
+struct PortfolioMember {
+  Strategy strategy;
+  int pct_depth;
+};
+inline constexpr PortfolioMember kPortfolio[] = {
+    {Strategy::kRandom, 2}, {Strategy::kPct, 2}, {Strategy::kPct, 3}, {Strategy::kPos, 2}, {Strategy::kSurw, 2}};
+// `config` with its strategy resolved for its seed, when it is a portfolio (else unchanged).
+RunConfig ResolvePortfolio(const RunConfig& config);
+// "random", "pct-d3", "pos": what a campaign credits a failure to.
+std::string StrategyLabel(const RunConfig& config);
 
 }  // namespace seedbed

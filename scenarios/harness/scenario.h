@@ -52,6 +52,12 @@ struct RunConfig {
   uint64_t seed = 1;
   Strategy strategy = Strategy::kRandom;
   int pct_depth = 2;
+  // PCT's k, the range change points are drawn from: 0 = KernelConfig's old default (10,000
+  // steps). `seedbed run` and campaigns set it from calibration runs (EstimateHints) unless
+  // --pct-steps gives it; a failure file keeps it.
+  uint64_t pct_steps = 0;
+  std::shared_ptr<const StrategyHints> hints;  // SURW's estimates (null: uniform weights)
+  bool track_accesses = false;              // keep WillAccess calls (calibration runs)
   uint64_t event_budget = 2'000'000;
   Nanos time_budget_ns = 600'000'000'000;   // 10 simulated minutes in all
   Nanos chaos_ns = 60'000'000'000;          // the chaos phase ends here at the latest

@@ -189,6 +189,7 @@ int RwLock(State& s, pthread_rwlock_t* rw, bool write, Nanos deadline_ns, bool t
   } pass_on{k, e, me};
   WaitList::Entry entry(list, k, false);
   const std::string what = fmt::format("rwlock {} ({})", e.name, write ? "write" : "read");
+  if (k.tracks_accesses()) k.WillAccess(Kernel::ResourceKey("mutex", e.name), write);
   // Bounded: an unlock hands the lock over before it wakes us; a deadline ends the loop.
   while (!Granted(e, me)) {
     if (!list.Contains(me)) list.Add(me);

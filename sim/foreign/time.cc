@@ -125,7 +125,7 @@ unsigned int sleep(unsigned int seconds) {
 int sched_yield() {
   if (State* s = State::ForTask()) {
     ++s->counters().yields;
-    s->kernel().Yield();
+    s->kernel().YieldSpin();  // an engine's own yield: a spin loop, for PCT and the event budget
     return 0;
   }
   return SEEDBED_GLIBC(sched_yield, "GLIBC_2.2.5")();

@@ -94,7 +94,16 @@ std::string OpenFlags(const model::OpenOptions& o) {
 
 absl::Status SimFileSystem::Before(OpKind kind, std::string_view what) {
   if (core_.Doomed()) return absl::AbortedError("process crashed");
-  core_.Wait(core_.DrawLatency(kind));
+  const Nanos latency_ns = core_.DrawLatency(kind);
+  Kernel& k = core_.kernel();
+  if (k.tracks_accesses()) {
+    // `what` is "verb path ...": the file is the word after the verb, on this process's disk.
+    std::string_view rest = what.substr(std::min(what.find(' '), what.size()));
+    rest.remove_prefix(rest.empty() ? 0 : 1);
+    const std::string_view path = rest.substr(0, rest.find(' '));
+    k.WillAccess(Kernel::ResourceKey("file", absl::StrCat(disk_.owner(), ":", Av(path))), kind != OpKind::kDiskRead);
+  }
+  core_.Wait(latency_ns);
   if (core_.Doomed()) return absl::AbortedError("process crashed");
   if (core_.DrawError(kind)) {
     core_.TraceFault(absl::StrCat("disk ", disk_.owner(), ": ", Av(what), ": injected I/O error"));

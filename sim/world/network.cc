@@ -224,6 +224,7 @@ bool SimNetwork::WaitOn(std::vector<TaskId>& waiters, std::string_view what, Nan
     TaskId t;
     ~Leave() { std::erase(w, t); }
   } leave{waiters, self};
+  if (k.tracks_accesses()) k.WillAccess(Kernel::ResourceKey("network", what), true);
   if (deadline_ns < 0) {
     k.Block(what);
     return true;

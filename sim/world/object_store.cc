@@ -169,6 +169,11 @@ class StoreOp {
     before_ns_ = total_ns_ > 0
                      ? core_.kernel().decisions().Between(0, total_ns_, DecisionKind::kLatency, kApplyPointTag)
                      : 0;
+    Kernel& k = core_.kernel();
+    if (k.tracks_accesses()) {
+      const StoreOpType type = rec().type;
+      k.WillAccess(Kernel::ResourceKey("object", rec().path), type == StoreOpType::kPut || type == StoreOpType::kDelete);
+    }
     core_.Wait(before_ns_);
     if (core_.Doomed()) return Finish(absl::AbortedError("process crashed"), false);
     if (core_.DrawError(kind_)) {

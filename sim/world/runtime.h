@@ -53,7 +53,8 @@ class SimRuntime final : public model::Runtime {
 
   int64_t NowNanos() override { return core_.kernel().Now(); }
   void SleepFor(int64_t duration_ns) override { core_.kernel().SleepFor(duration_ns); }
-  void Yield() override { core_.kernel().Yield(); }
+  // The code under test yields of its own accord (a spin-then-yield loop): Kernel::YieldSpin.
+  void Yield() override { core_.kernel().YieldSpin(); }
   std::unique_ptr<model::TaskHandle> Spawn(std::string name, std::function<void()> fn) override;
   std::unique_ptr<model::Mutex> NewMutex(std::string_view name) override;
   std::unique_ptr<model::CondVar> NewCondVar(std::string_view name) override;
