@@ -114,6 +114,7 @@ json CellToJson(const CampaignOptions& o, const CellResult& c, const std::set<st
           {"events", c.events},
           {"sim_ns", c.sim_ns},
           {"faults_injected", c.faults_injected},
+          {"found_by", c.failures_by_strategy},
           {"groups", std::move(groups)},
           {"gone", std::move(gone)},
           {"crash_points", std::move(crash_points)},

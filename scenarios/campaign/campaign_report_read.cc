@@ -177,6 +177,10 @@ absl::StatusOr<CellResult> CellFromJson(const json& j, size_t index) {
   ASSIGN_OR_RETURN(c.events, jf::Uint(j, p, "events"));
   ASSIGN_OR_RETURN(c.sim_ns, jf::Int(j, p, "sim_ns", 0, kInt64Max));
   ASSIGN_OR_RETURN(c.faults_injected, jf::Uint(j, p, "faults_injected"));
+  if (j.contains("found_by")) {  // absent in reports written before strategies were credited
+    ASSIGN_OR_RETURN(const json* found_by, jf::Object(j, p, "found_by"));
+    RETURN_IF_ERROR(ReadCounts(*found_by, p + "found_by", c.failures_by_strategy));
+  }
   RETURN_IF_ERROR(ReadGroups(j, p, c));
   RETURN_IF_ERROR(ReadCoverage(j, p, c));
   RETURN_IF_ERROR(ReadCompletionAndTiming(j, p, c));

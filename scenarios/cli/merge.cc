@@ -102,6 +102,7 @@ void MergeCell(const CellResult& from, CellResult& into) {
   into.sim_ns = from.sim_ns > std::numeric_limits<int64_t>::max() - into.sim_ns ? std::numeric_limits<int64_t>::max()
                                                                                   : into.sim_ns + from.sim_ns;
   into.faults_injected += from.faults_injected;
+  for (const auto& [label, n] : from.failures_by_strategy) into.failures_by_strategy[label] += n;
   MergeGroups(from.groups, into.groups);
   for (const auto& [name, t] : from.crash_points) {
     CellResult::CrashPointTally& u = into.crash_points[name];

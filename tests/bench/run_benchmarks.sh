@@ -8,8 +8,9 @@
 # SCENARIO_SECONDS (CPU s per scenario variant; default 1.5), CAMPAIGNS (per bug and strategy;
 # default 20), SCALING_SEEDS (seeds per scaling run; default 1..20000: a run of a few seconds, so that fork and start-up do not weigh), SHRINK_ATTEMPTS (runs
 # per shrink; default 1500), SHRINK_SECONDS (backstop per shrink; default 300), DETERMINISM_SEEDS (campaign run twice per seed; default 1..200),
-# LEVELDB_SWEEP_SEEDS (leveldb_bench: clean seeds in one process; default 10000), QUICK=1 (a
-# smoke run).
+# LEVELDB_SWEEP_SEEDS (leveldb_bench: clean seeds in one process; default 10000), STRATEGY_CAMPAIGNS
+# (strategy_bench: campaigns per bug and strategy; default 20), STRATEGY_FIXED_SEEDS (seeds per
+# strategy of every fixed bundled variant; default 1000, 0 skips), QUICK=1 (a smoke run).
 # To add a benchmark: name it tests/bench/<name>_bench.cc (CMake builds it) and, if it needs
 # arguments or an explanation, add a `section_<name>_bench` function below; otherwise the default
 # section runs it without arguments.
@@ -35,9 +36,12 @@ scaling_seeds=${SCALING_SEEDS:-1..20000}
 shrink_s=${SHRINK_SECONDS:-300}
 shrink_attempts=${SHRINK_ATTEMPTS:-1500}
 determinism_seeds=${DETERMINISM_SEEDS:-1..200}
+strategy_campaigns=${STRATEGY_CAMPAIGNS:-20}
+strategy_fixed_seeds=${STRATEGY_FIXED_SEEDS:-1000}
 kernel_args=()
 if [[ "${QUICK:-0}" == 1 ]]; then
   baseline_s=2; scenario_s=0.3; campaigns=3; scaling_seeds=1..60; shrink_s=30; shrink_attempts=50; determinism_seeds=1..5; LEVELDB_SWEEP_SEEDS=${LEVELDB_SWEEP_SEEDS:-200}
+  strategy_campaigns=3; strategy_fixed_seeds=20
   kernel_args=(--quick)
 fi
 
@@ -159,6 +163,44 @@ bound). Targets (issue 7): median <= 1 s, and >= 100x sooner than the baseline."
   bugfind_out=$last_out
 }
 
+section_strategy_bench() {
+  run_section "Strategies side by side: seeds and CPU time to first failure (issue 18)" \
+"For every failing (scenario, variant) and strategy: $strategy_campaigns campaigns (STRATEGY_CAMPAIGNS)
+with distinct base seeds (b*1000), each stopped at its first failing seed (at most 5,000 seeds or 4 CPU s);
+medians over campaigns. pct2/pct3: PCT d=2/d=3 with k from calibration runs; pos: partial-order sampling;
+surw: selectively uniform walk; portfolio: the five in round-robin per seed (found by: which member found
+each campaign's failure). fail % = failures found / seeds run (the rate of a geometric trial). vs rnd =
+random's median seeds / this row's (above 1: fewer seeds than random). Calibration runs (3 per row) are
+not counted. README, \"Strategies\", says what each strategy does." \
+    "$bench_dir/strategy_bench" --campaigns "$strategy_campaigns"
+  local seedbed_bin="$build_dir/seedbed"
+  [[ -x "$seedbed_bin" && "$strategy_fixed_seeds" -gt 0 ]] || return 0
+  echo "running: fixed variants under every strategy" >&2
+  {
+    echo "### Fixed variants under every strategy"
+    echo
+    echo "Every passing variant of the bundled (non-engine) scenarios, seeds 1..$strategy_fixed_seeds per"
+    echo "strategy (STRATEGY_FIXED_SEEDS), \\`seedbed fuzz --all --no-shrink --jobs 2\\`; a false failure would show"
+    echo "as failures > 0 on a fixed variant."
+    echo
+    echo '```'
+    for strategy in random pct pos surw portfolio; do
+      for depth in 2 3; do
+        [[ "$strategy" != pct && "$depth" == 3 ]] && continue
+        echo "--strategy $strategy --pct-depth $depth:"
+        "$seedbed_bin" fuzz influxdb3.ambiguous_retry influxdb3.duplicate_writer slatedb.flush_self_fence \
+          slatedb.wal_id_last_seen slatedb.zombie_writer cnosdb.raft_wal_io rqlite.snapshot_stream_lock \
+          --variant fixed --seeds "1..$strategy_fixed_seeds" --strategy "$strategy" --pct-depth "$depth" \
+          --no-shrink --jobs 2 2>&1 | grep -E '^[a-z0-9]+\.[a-z_0-9]+ +fixed' || true
+        "$seedbed_bin" fuzz rqlite.snapshot_stream_lock --variant fixed-rw --seeds "1..$strategy_fixed_seeds" \
+          --strategy "$strategy" --pct-depth "$depth" --no-shrink --jobs 2 2>&1 | grep -E 'fixed-rw' | head -1 || true
+      done
+    done
+    echo '```'
+    echo
+  } >> "$output.tmp"
+}
+
 # Shrinking: each seed bug's pinned failing seed shrunk within an attempt budget (deterministic),
 # then the first 5 failing seeds of every buggy variant (same signature or not);
 # tests/bench/shrink_table.sh writes the section (it also runs alone).
@@ -246,7 +288,7 @@ $out
 } > "$output.tmp"
 
 # Fixed order first (bugfind_bench reads the baseline's results), then any other *_bench present.
-ordered=(kernel_bench world_bench memory_bench scenario_bench stress_baseline bugfind_bench)
+ordered=(kernel_bench world_bench memory_bench scenario_bench stress_baseline bugfind_bench strategy_bench)
 for name in "${ordered[@]}"; do
   [[ -x "$bench_dir/$name" ]] && "section_$name"
 done

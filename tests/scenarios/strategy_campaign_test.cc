@@ -1,0 +1,128 @@
+// `seedbed fuzz --strategy pos|surw|portfolio` end to end: a campaign finds the buggy variant's
+// failure, gives the same report with --jobs 1 and 2 and as two merged shards, passes
+// --check-determinism, and its failure files (plain and shrunk) replay exactly. PCT's k comes from
+// calibration runs and is written into the replay command and the failure file.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "nlohmann/json.hpp"
+#include "tests/scenarios/seedbed_command.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using seedbed_test::Seedbed;
+
+std::string Dir(const std::string& name) {
+  fs::path dir = fs::path(SEEDBED_BINARY_DIR) / "strategy_campaign_test" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+json Load(const std::string& path) {
+  std::ifstream file(path);
+  REQUIRE(file.good());
+  return json::parse(file);
+}
+
+// What may differ between two campaigns of the same seeds: timing, date, shards, artifact paths.
+json Comparable(json j) {
+  j.erase("timing");
+  j.erase("date");
+  j.erase("shards");
+  j.at("config").erase("check_determinism");  // given to one of the two campaigns compared
+  for (json& cell : j.at("cells")) {
+    cell.erase("timing");
+    for (json& g : cell.at("groups")) g.erase("artifacts");
+  }
+  return j;
+}
+
+std::vector<std::string> Files(const std::string& dir, const std::string& suffix) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const char kCell[] = "fuzz slatedb.flush_self_fence --variant buggy --seeds 1..16 --label strategy-test ";
+
+}  // namespace
+
+TEST_CASE("strategies: pos, surw and portfolio campaigns replay, shrink and do not depend on --jobs",
+          "[strategy][campaign]") {
+  for (const std::string strategy : {"pos", "surw", "portfolio"}) {
+    INFO("strategy " << strategy);
+    const std::string one = Dir(strategy + "_jobs1"), two = Dir(strategy + "_jobs2");
+    auto a = Seedbed(std::string(kCell) + "--strategy " + strategy +
+                     " --jobs 1 --check-determinism --shrink-attempts 150 --out " + one);
+    INFO(a.output);
+    REQUIRE(a.code == 1);  // the bug was found (no --expect)
+    CHECK_THAT(a.output, !Catch::Contains("nondetermin"));
+    auto b = Seedbed(std::string(kCell) + "--strategy " + strategy + " --jobs 2 --shrink-attempts 150 --out " + two);
+    INFO(b.output);
+    REQUIRE(b.code == 1);
+    CHECK(Comparable(Load(one + "/campaign.json")) == Comparable(Load(two + "/campaign.json")));
+    const json cell = Load(one + "/campaign.json").at("cells").at(0);
+    CHECK(cell.at("failures").get<int>() > 0);
+    uint64_t credited = 0;
+    for (const auto& [label, n] : cell.at("found_by").items()) {
+      credited += n.get<uint64_t>();
+      if (strategy != "portfolio") CHECK(label == strategy);
+    }
+    CHECK(credited == cell.at("failures").get<uint64_t>());
+    if (strategy == "portfolio") CHECK(cell.at("found_by").size() >= 2);  // several members found it
+
+    const std::vector<std::string> failures = Files(one, ".failure.json");
+    REQUIRE(failures.size() >= 2);  // the failure file and its shrunk one
+    for (const std::string& file : failures) {
+      auto r = Seedbed("replay " + file);
+      INFO(file << "\n" << r.output);
+      CHECK(r.code == 1);
+      CHECK_THAT(r.output, Catch::Contains("reproduced the recorded run exactly"));
+    }
+  }
+}
+
+TEST_CASE("strategies: a pos campaign in two shards merges to the unsharded one", "[strategy][campaign][merge]") {
+  const std::string whole = Dir("pos_whole"), s0 = Dir("pos_shard0"), s1 = Dir("pos_shard1"), merged = Dir("pos_merged");
+  const std::string base = std::string(kCell) + "--strategy pos --no-shrink ";
+  REQUIRE(Seedbed(base + "--out " + whole).code == 1);
+  REQUIRE(Seedbed(base + "--shard 0/2 --out " + s0).code == 1);
+  REQUIRE(Seedbed(base + "--shard 1/2 --out " + s1).code == 1);
+  auto m = Seedbed("merge " + s0 + "/campaign.json " + s1 + "/campaign.json --out " + merged);
+  INFO(m.output);
+  CHECK(Comparable(Load(merged + "/campaign.json")) == Comparable(Load(whole + "/campaign.json")));
+}
+
+TEST_CASE("strategies: PCT's k is estimated from calibration runs and kept for replay", "[strategy][pct]") {
+  const std::string dir = Dir("pct_k");
+  auto a = Seedbed("fuzz slatedb.flush_self_fence --variant buggy --seeds 1..12 --strategy pct --pct-depth 3 "
+                   "--no-shrink --label strategy-test --out " + dir);
+  INFO(a.output);
+  REQUIRE(a.code == 1);
+  // The replay command names k, and running it reproduces the failure file's run.
+  const auto at = a.output.find("--pct-steps ");
+  REQUIRE(at != std::string::npos);
+  const uint64_t k = std::stoull(a.output.substr(at + 12));
+  CHECK(k > 50);
+  CHECK(k < 10000);
+  const std::vector<std::string> failures = Files(dir, ".failure.json");
+  REQUIRE(!failures.empty());
+  CHECK(Load(failures.front()).at("pct_steps").get<uint64_t>() == k);
+  auto r = Seedbed("replay " + failures.front());
+  INFO(r.output);
+  CHECK_THAT(r.output, Catch::Contains("reproduced the recorded run exactly"));
+  // An explicit --pct-steps wins over the estimate.
+  auto run = Seedbed("run slatedb.flush_self_fence --variant buggy --seed 3 --strategy pct --pct-steps 77");
+  CHECK_THAT(run.output, Catch::Contains("--pct-steps 77"));
+}
