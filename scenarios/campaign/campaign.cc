@@ -1,6 +1,7 @@
 #include "scenarios/campaign/campaign.h"
 
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <limits>
@@ -369,34 +371,94 @@ void Aggregate(const json& line, std::vector<CellResult>& cells) {
   c.failures_by_strategy[line.value("strategy", std::string("random"))]++;
 }
 
-void PrintProgress(const CampaignOptions& o, const std::vector<CellResult>& cells, uint64_t total,
-                   double elapsed_s, std::ostream& out, bool final_line) {
-  uint64_t done = 0, failures = 0;
+// The figures of a progress line so far. `cell` is the one the latest result came from (-1: none).
+CampaignProgress Progress(const CampaignOptions& o, const std::vector<CellResult>& cells, uint64_t total,
+                          double elapsed_s, int cell) {
+  CampaignProgress p;
+  p.total = total;
   for (const CellResult& c : cells) {
-    done += c.seeds;
-    failures += c.failures;
+    p.done += c.seeds;
+    const uint64_t expected = c.cell.expect_failure ? c.failures - std::min(c.unexpected, c.failures) : 0;
+    p.expected_failures += expected;
+    p.unexpected_failures += c.failures - expected;
+    p.nondeterministic += c.nondeterministic;
   }
-  double rate = elapsed_s > 0 ? done / elapsed_s : 0;
-  std::string left;
+  p.rate = elapsed_s > 0 ? p.done / elapsed_s : 0;
+  if (total > 0) {
+    p.fraction = static_cast<double>(std::min(p.done, total)) / static_cast<double>(total);
+  } else if (o.time_limit_s && *o.time_limit_s > 0) {
+    p.fraction = std::min(1.0, elapsed_s / *o.time_limit_s);
+  }
   if (o.time_limit_s) {
-    left = fmt::format("{:.0f}s left", std::max(0.0, *o.time_limit_s - elapsed_s));
-  } else if (rate > 0) {
-    left = fmt::format("{:.0f}s left", (total - done) / rate);
+    p.left_s = std::max(0.0, *o.time_limit_s - elapsed_s);
+  } else if (p.rate > 0) {
+    p.left_s = (total - std::min(total, p.done)) / p.rate;
   }
+  if (cell >= 0 && static_cast<size_t>(cell) < cells.size())
+    p.cell = cells[cell].cell.scenario + " " + cells[cell].cell.variant;
+  return p;
+}
+
+// Progress on a terminal: one line redrawn in place (fits the terminal, asked each time, so that a
+// resize is followed); elsewhere (a log file, a pipe) a line every few seconds.
+void PrintProgress(const CampaignOptions& o, const std::vector<CellResult>& cells, uint64_t total,
+                   double elapsed_s, std::ostream& out, bool final_line, int cell = -1) {
+  CampaignProgress p = Progress(o, cells, total, elapsed_s, final_line ? -1 : cell);
+  if (final_line) p.left_s.reset();
   if (o.progress_tty) {
-    int width = 30;
-    int filled = total ? static_cast<int>(width * done / total) : width;
-    out << fmt::format("\r[{:<{}}] {} seeds, {:.0f} seeds/s, {} failures, {}   ",
-                       std::string(filled, '#'), width, done, rate, failures, left);
+    const int columns = o.progress_columns > 0 ? o.progress_columns : TerminalColumns();
+    out << "\r" << FormatProgressBar(p, columns) << "\x1b[K";  // erase what a longer line left
     if (final_line) out << "\n";
   } else {
-    out << fmt::format("progress: {} seeds{}, {:.0f} seeds/s, {} failures, {}\n", done,
-                       total ? fmt::format(" of {}", total) : "", rate, failures, left);
+    out << fmt::format("progress: {} seeds{}, {:.0f} seeds/s, {} expected and {} unexpected failures{}{}\n", p.done,
+                       total ? fmt::format(" of {}", total) : "", p.rate, p.expected_failures, p.unexpected_failures,
+                       p.nondeterministic ? fmt::format(", {} NONDETERMINISTIC", p.nondeterministic) : "",
+                       p.left_s ? fmt::format(", {:.0f}s left", *p.left_s) : "");
   }
   out.flush();
 }
 
 }  // namespace
+
+int TerminalColumns() {
+  winsize size{};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  if (const char* columns = std::getenv("COLUMNS"); columns != nullptr) {
+    char* end = nullptr;
+    const long n = std::strtol(columns, &end, 10);
+    if (end != columns && *end == '\0' && n > 0 && n < 10000) return static_cast<int>(n);
+  }
+  return 80;
+}
+
+std::string FormatProgressBar(const CampaignProgress& p, int columns) {
+  const size_t width = static_cast<size_t>(std::max(columns, 20) - 1);  // the last column would wrap
+  const std::string seeds = p.total ? fmt::format("{}/{}", p.done, p.total) : std::to_string(p.done);
+  const std::string nondeterministic =
+      p.nondeterministic > 0 ? fmt::format(", {} NONDETERMINISTIC", p.nondeterministic) : "";
+  // The figures in words, then in short; the unexpected failures are never cut.
+  const std::string full = fmt::format("{} seeds  {:.0f}/s  failures: {} UNEXPECTED, {} expected{}{}", seeds, p.rate,
+                                       p.unexpected_failures, p.expected_failures, nondeterministic,
+                                       p.left_s ? fmt::format("  {:.0f}s left", *p.left_s) : "");
+  const std::string brief = fmt::format("{}  {} UNEXPECTED, {} expected{}  {:.0f}/s{}", seeds, p.unexpected_failures,
+                                        p.expected_failures, nondeterministic, p.rate,
+                                        p.left_s ? fmt::format("  {:.0f}s", *p.left_s) : "");
+  const std::string cell = p.cell.empty() ? "" : "  " + p.cell;
+  constexpr size_t kBarMin = 10, kBarMax = 30;
+  auto with_bar = [&](const std::string& text) -> std::optional<std::string> {
+    if (text.size() + 3 + kBarMin > width) return std::nullopt;  // "[" bar "] " text
+    const size_t bar = std::min(kBarMax, width - text.size() - 3);
+    const size_t filled =
+        std::min(bar, static_cast<size_t>(static_cast<double>(bar) * std::clamp(p.fraction, 0.0, 1.0)));
+    return "[" + std::string(filled, '#') + std::string(bar - filled, '.') + "] " + text;
+  };
+  for (const std::string& text : {full + cell, brief + cell})
+    if (auto line = with_bar(text)) return *line;
+  if (brief.size() + cell.size() <= width) return brief + cell;
+  // The cell, cut at its end, where there is room for a useful part of it.
+  if (!cell.empty() && brief.size() + 2 + 10 <= width) return brief + cell.substr(0, width - brief.size() - 3) + "...";
+  return brief.size() <= width ? brief : brief.substr(0, width - 3) + "...";
+}
 
 uint64_t CampaignResult::total_seeds() const {
   uint64_t n = 0;
@@ -657,6 +719,7 @@ CampaignResult RunCampaign(const CampaignOptions& options, std::ostream& progres
   int stop = 0;  // the signal that stops the campaign: the parent's, or one a worker reports
   bool forwarded = false, abandoned = false;
   auto last_print = start;
+  int latest_cell = -1;  // the cell of the latest result, which a terminal's progress line names
   auto live = [&] {
     return std::any_of(slots.begin(), slots.end(), [](const SlotState& s) { return s.fd >= 0; });
   };
@@ -700,6 +763,7 @@ CampaignResult RunCampaign(const CampaignOptions& options, std::ostream& progres
             if (line.contains("crashed")) s.end = SlotState::End::kCrashReported;
             MarkReported(s, line.at("unit").get<uint64_t>(), jobs, count);
             Aggregate(line, result.cells);
+            if (line.contains("cell")) latest_cell = line.at("cell").get<int>();
           }
         }
         continue;
@@ -745,7 +809,8 @@ CampaignResult RunCampaign(const CampaignOptions& options, std::ostream& progres
     auto now = Clock::now();
     double since = std::chrono::duration<double>(now - last_print).count();
     if (since >= (o.progress_tty ? 0.2 : 5.0)) {
-      PrintProgress(o, result.cells, total, std::chrono::duration<double>(now - start).count(), progress, false);
+      PrintProgress(o, result.cells, total, std::chrono::duration<double>(now - start).count(), progress, false,
+                    latest_cell);
       last_print = now;
     }
   }
@@ -775,52 +840,94 @@ std::string_view FailureClassName(FailureClass c) {
 }
 
 
+namespace {
+
+// `text` in at most `width` characters, ending in "..." when cut.
+std::string FitEnd(const std::string& text, size_t width) {
+  if (text.size() <= width) return text;
+  return width <= 3 ? text.substr(0, width) : text.substr(0, width - 3) + "...";
+}
+
+// Cut in the middle, so that both ends still tell names apart ("sync-mac...reorder").
+std::string FitMiddle(const std::string& text, size_t width) {
+  if (text.size() <= width) return text;
+  if (width <= 3) return text.substr(0, width);
+  const size_t head = (width - 2) / 2;
+  return text.substr(0, head) + "..." + text.substr(text.size() - (width - 3 - head));
+}
+
+std::string CellVerdict(const CampaignResult& result, const CellResult& c) {
+  std::string verdict;
+  if (c.nondeterministic > 0) {
+    verdict = fmt::format("NONDETERMINISTIC ({} seeds)", c.nondeterministic);
+  } else if (c.unexpected > 0) {
+    // Name the unexpected invariants: a buggy variant failing through a harness verdict
+    // (deadlock, liveness) has not shown its bug.
+    std::string names;
+    for (const FailureGroup& g : c.groups)
+      if (!c.cell.Expected(g.invariant)) names += fmt::format("{}{} x{}", names.empty() ? "" : ", ", g.invariant, g.count);
+    verdict = fmt::format("UNEXPECTED FAILURE ({} of {}): {}", c.unexpected, c.failures, names);
+  } else if (c.cell.expect_failure) {
+    verdict = c.failures > 0 ? "bug found (expected)" : "NOT FOUND (expected a failure)";
+  } else if (c.failures == 0) {
+    verdict = "clean (expected)";
+  } else if (!result.classified) {
+    verdict = "UNEXPECTED FAILURE";
+  } else {
+    verdict = c.as_expected() ? "known failures only" : "NEW OR REGRESSED FAILURE";
+  }
+  if (c.unexpected > 0) {
+    // the unexpected invariants are named already
+  } else if (!result.classified) {
+    if (!c.groups.empty()) verdict += fmt::format(": {}", c.groups.front().invariant);
+  } else {
+    // Every group with its class, then what the baseline knew and no seed hit.
+    std::string groups;
+    for (const FailureGroup& g : c.groups)
+      groups += fmt::format("{}{} ({})", groups.empty() ? "" : ", ", g.invariant, FailureClassName(g.failure_class));
+    for (const FailureGroup& g : c.gone)
+      groups += fmt::format("{}{} (gone)", groups.empty() ? "" : ", ", g.invariant);
+    if (!groups.empty()) verdict += ": " + groups;
+  }
+  return verdict;
+}
+
+}  // namespace
+
 std::string FormatCampaignTable(const CampaignResult& result) {
-  std::string out = fmt::format("{:<30} {:<11} {:>7} {:>8} {:>11} {:>9}  {}\n", "scenario", "variant",
+  // A scenario's name on a line of its own, its variants below it: the table fits kTableColumns
+  // with the longest bundled names (leveldb.crash_recovery sync-machine-posix-reorder); a longer
+  // variant is cut in the middle, and a verdict longer than a line with "..." (the failure groups
+  // below the table, and campaign.md, say it in full).
+  size_t variant_width = std::string_view("scenario / variant").size() - 2;
+  for (const CellResult& c : result.cells) variant_width = std::max(variant_width, c.cell.variant.size());
+  variant_width = std::min(variant_width, kTableVariantColumnsMax);
+  std::string out = fmt::format("{:<{}} {:>7} {:>8} {:>10} {:>7}  {}\n", "scenario / variant", variant_width + 2,
                                 "seeds", "failures", "first fail", "seeds/s", "verdict");
+  const std::string* scenario = nullptr;
   for (const CellResult& c : result.cells) {
-    std::string verdict;
-    if (c.nondeterministic > 0) {
-      verdict = fmt::format("NONDETERMINISTIC ({} seeds)", c.nondeterministic);
-    } else if (c.unexpected > 0) {
-      // Name the unexpected invariants: a buggy variant failing through a harness verdict
-      // (deadlock, liveness) has not shown its bug.
-      std::string names;
-      for (const FailureGroup& g : c.groups)
-        if (!c.cell.Expected(g.invariant)) names += fmt::format("{}{} x{}", names.empty() ? "" : ", ", g.invariant, g.count);
-      verdict = fmt::format("UNEXPECTED FAILURE ({} of {}): {}", c.unexpected, c.failures, names);
-    } else if (c.cell.expect_failure) {
-      verdict = c.failures > 0 ? "bug found (expected)" : "NOT FOUND (expected a failure)";
-    } else if (c.failures == 0) {
-      verdict = "clean (expected)";
-    } else if (!result.classified) {
-      verdict = "UNEXPECTED FAILURE";
-    } else {
-      verdict = c.as_expected() ? "known failures only" : "NEW OR REGRESSED FAILURE";
+    if (scenario == nullptr || *scenario != c.cell.scenario) {
+      scenario = &c.cell.scenario;
+      out += FitEnd(c.cell.scenario, kTableColumns) + "\n";
     }
-    if (c.unexpected > 0) {
-      // the unexpected invariants are named already
-    } else if (!result.classified) {
-      if (!c.groups.empty()) verdict += fmt::format(": {}", c.groups.front().invariant);
+    std::string row = fmt::format("  {:<{}} {:>7} {:>8} {:>10} {:>7.0f}  ", FitMiddle(c.cell.variant, variant_width),
+                                  variant_width, c.seeds, c.failures,
+                                  c.first_failing_seed ? std::to_string(*c.first_failing_seed) : "-",
+                                  c.seeds_per_s());
+    // A verdict too long for its column goes on a line of its own below the row.
+    const std::string verdict = CellVerdict(result, c);
+    if (row.size() + verdict.size() <= kTableColumns) {
+      out += row + verdict + "\n";
     } else {
-      // Every group with its class, then what the baseline knew and no seed hit.
-      std::string groups;
-      for (const FailureGroup& g : c.groups)
-        groups += fmt::format("{}{} ({})", groups.empty() ? "" : ", ", g.invariant, FailureClassName(g.failure_class));
-      for (const FailureGroup& g : c.gone)
-        groups += fmt::format("{}{} (gone)", groups.empty() ? "" : ", ", g.invariant);
-      if (!groups.empty()) verdict += ": " + groups;
+      while (!row.empty() && row.back() == ' ') row.pop_back();
+      out += FitEnd(row, kTableColumns) + "\n    " + FitEnd(verdict, kTableColumns - 4) + "\n";
     }
-    out += fmt::format("{:<30} {:<11} {:>7} {:>8} {:>11} {:>9.0f}  {}\n", c.cell.scenario,
-                       c.cell.variant, c.seeds, c.failures,
-                       c.first_failing_seed ? std::to_string(*c.first_failing_seed) : "-",
-                       c.seeds_per_s(), verdict);
     // Which strategy found what (a portfolio's members, each credited with its own failures).
     if (c.failures > 0 && (c.failures_by_strategy.size() > 1 ||
                            (!c.failures_by_strategy.empty() && c.failures_by_strategy.begin()->first != "random"))) {
       std::string found;
       for (const auto& [label, n] : c.failures_by_strategy) found += fmt::format("{}{} {}", found.empty() ? "" : ", ", label, n);
-      out += fmt::format("{:<30} found by: {}\n", "", found);
+      out += "    " + FitEnd("found by: " + found, kTableColumns - 4) + "\n";
     }
   }
   return out;

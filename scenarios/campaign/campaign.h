@@ -52,7 +52,13 @@ struct CampaignOptions {
   // by RunCampaign when empty and the strategy needs it; inherited by the forked workers.
   std::vector<std::shared_ptr<const StrategyHints>> hints;
   bool check_determinism = false;      // run every seed twice and compare trace hashes
-  bool progress_tty = false;           // redraw one progress line instead of periodic lines
+  // Redraw one progress line (a bar that fits the terminal: progress_columns, or 0 to ask the
+  // terminal on stderr each time, then $COLUMNS, then 80) instead of periodic lines. Progress goes
+  // only to the progress stream, never to a report.
+  bool progress_tty = false;
+  int progress_columns = 0;
+  // The command name replay lines use ("my_seedbed run ..."); not part of a report's identity.
+  std::string program = "seedbed";
   // A worker is replaced by a fresh process after this many runs, or once its peak RSS passes
   // recycle_rss_mb: crashed engine objects are abandoned (as a real crash abandons memory), so a
   // long-lived worker's memory would grow without bound. 0 disables either bound.
@@ -245,7 +251,30 @@ class StopSignalsAfterRuns {
   struct sigaction saved_[2];
 };
 
+// What a campaign's progress line shows (stderr only: never a report, never stdout).
+struct CampaignProgress {
+  uint64_t done = 0;
+  uint64_t total = 0;      // 0: a --time campaign
+  double fraction = 0;     // of the seeds, or of the time limit
+  double rate = 0;         // seeds per second
+  uint64_t expected_failures = 0;    // of a buggy cell, through an invariant it is expected to break
+  uint64_t unexpected_failures = 0;  // every other failure
+  uint64_t nondeterministic = 0;
+  std::optional<double> left_s;
+  std::string cell;        // "scenario variant" of the latest result; "" on the final line
+};
+// One line of at most `columns` - 1 characters (at least 19): a bar when there is room, the
+// figures, then the current cell; cut with "..." when the terminal is narrower still.
+std::string FormatProgressBar(const CampaignProgress& progress, int columns);
+// The width of the terminal on stderr, else $COLUMNS, else 80.
+int TerminalColumns();
+
 // The summary table: scenario, variant, seeds, failures, first failing seed, seeds/s, verdict.
+// Every line fits kTableColumns: a scenario on a line of its own, each variant below it (cut in the
+// middle beyond kTableVariantColumnsMax), a verdict too long for its column on the next line, cut
+// with "..." if longer than that line.
+inline constexpr size_t kTableColumns = 100;
+inline constexpr size_t kTableVariantColumnsMax = 28;
 std::string FormatCampaignTable(const CampaignResult& result);
 
 }  // namespace seedbed

@@ -48,7 +48,7 @@ std::string GroupReplay(const CampaignOptions& o, const CellResult& c, const Fai
   config.scenario = c.cell.scenario;
   config.variant = c.cell.variant;
   config.seed = g.first_seed;
-  return ReplayCommand(config);
+  return ReplayCommand(config, o.program);
 }
 
 // The Perfetto trace or text timeline written beside an HTML report (reports/reports.h).

@@ -12,7 +12,7 @@ std::string Replay(const CampaignReport& r, const CellResult& c, const FailureGr
   config.scenario = c.cell.scenario;
   config.variant = c.cell.variant;
   config.seed = g.first_seed;
-  return ReplayCommand(config);
+  return ReplayCommand(config, r.options.program);
 }
 
 std::string GroupLine(const CampaignReport& r, const CellResult& c, const FailureGroup& g) {

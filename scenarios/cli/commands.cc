@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <iostream>
 #include <optional>
+#include <set>
+#include <sstream>
 #include <tuple>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "fmt/format.h"
+#include "nlohmann/json.hpp"
 #include "scenarios/campaign/campaign.h"
 #include "scenarios/campaign/baseline.h"
 #include "scenarios/campaign/campaign_report.h"
@@ -105,7 +108,57 @@ void PrintRunSummary(const RunReport& report, std::ostream& out, const std::stri
     print(v);
   }
   for (const auto& [invariant, n] : hidden) out << fmt::format("... and {} more violations of {}\n", n, invariant);
+  std::vector<std::string> broken{first->invariant};  // the one the failure is named after, first
+  for (const Violation& v : report.violations)
+    if (std::find(broken.begin(), broken.end(), v.invariant) == broken.end()) broken.push_back(v.invariant);
+  out << fmt::format("result: FAILED ({} violation{} of {})\n", report.violations.size(),
+                     report.violations.size() == 1 ? "" : "s", Join(broken, ", "));
   out << "replay: " << replay_command << "\n";
+}
+
+// What `run --json` prints: the run's result as one JSON object (format "seedbed.run", version 1).
+// `failure_file` and `report_html` are "" when not written.
+nlohmann::ordered_json RunResultJson(const RunReport& report, const std::string& replay_command,
+                             const std::string& failure_file, const std::string& report_html) {
+  using json = nlohmann::ordered_json;
+  const RunConfig& c = report.config;
+  json violations = json::array();
+  for (const Violation& v : report.violations)
+    violations.push_back({{"invariant", v.invariant},
+                          {"message", v.message},
+                          {"time_ns", v.time_ns >= 0 ? json(v.time_ns) : json(nullptr)},
+                          {"evidence", v.evidence}});
+  json counters = json::object();
+  for (const auto& [name, value] : report.counters) counters[name] = value;
+  auto or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
+  json reports = nullptr;
+  if (!report_html.empty()) {
+    const std::string stem = report_html.substr(0, report_html.size() - 5);  // without ".html"
+    reports = {{"html", report_html}, {"trace", stem + ".trace.json"}, {"timeline", stem + ".timeline.txt"}};
+  }
+  return {{"format", "seedbed.run"},
+          {"format_version", 1},
+          {"seedbed_version", kGitDescribe},
+          {"scenario", c.scenario},
+          {"variant", c.variant},
+          {"seed", c.seed},
+          {"strategy", StrategyName(c.strategy)},
+          {"pct_depth", c.pct_depth},
+          {"keep_going", c.keep_going},
+          {"verdict", report.failed ? "failed" : "ok"},
+          {"invariant", report.failed ? json(report.invariant()) : json(nullptr)},
+          {"violations", violations},
+          {"notes", report.notes},
+          {"events", report.events},
+          {"sim_time_ns", report.sim_time_ns},
+          {"trace_hash", fmt::format("{:016x}", report.trace_hash)},
+          {"decisions", report.decisions.size()},
+          {"faults", or_null(report.fault_plan)},
+          {"crashes", {{"process", report.process_crashes}, {"machine", report.machine_crashes}}},
+          {"counters", counters},
+          {"replay", replay_command},
+          {"failure_file", or_null(failure_file)},
+          {"reports", reports}};
 }
 
 
@@ -160,19 +213,27 @@ std::string StemOf(const std::string& path) {
 }
 
 // `stem` names the report files; a run (not a replay) also writes its failure file there.
+// With args.json the text goes nowhere and `out` gets the JSON object instead.
 int FinishRun(const RunReport& report, const Args& args, std::ostream& out, const std::string& stem,
               const std::string& replay_command, bool write_failure_file) {
-  if (args.trace) PrintTimeline(report, out);
-  PrintRunSummary(report, out, replay_command);
-  if (args.report_dir.empty()) return report.failed ? kExitViolation : kExitClean;
-  if (write_failure_file && report.failed) {
-    std::string path = fmt::format("{}/{}.failure.json", args.report_dir, stem);
-    absl::Status written = WriteFailureFile(path, FailureFileFromReport(report));
-    if (!written.ok()) return UsageError(std::string(written.message()));
-    out << "failure file: " << path << "\n";
+  std::ostringstream unused;
+  std::ostream& text = args.json ? unused : out;
+  if (args.trace) PrintTimeline(report, text);
+  PrintRunSummary(report, text, replay_command);
+  std::string failure_path, report_html;
+  if (!args.report_dir.empty()) {
+    if (write_failure_file && report.failed) {
+      std::string path = fmt::format("{}/{}.failure.json", args.report_dir, stem);
+      absl::Status written = WriteFailureFile(path, FailureFileFromReport(report));
+      if (!written.ok()) return UsageError(std::string(written.message()));
+      text << "failure file: " << path << "\n";
+      failure_path = path;
+    }
+    if (absl::Status s = WriteReports(report, args.report_dir, stem, replay_command, text); !s.ok())
+      return UsageError(std::string(s.message()));
+    report_html = fmt::format("{}/{}.html", args.report_dir, stem);
   }
-  if (absl::Status s = WriteReports(report, args.report_dir, stem, replay_command, out); !s.ok())
-    return UsageError(std::string(s.message()));
+  if (args.json) out << RunResultJson(report, replay_command, failure_path, report_html).dump(2) << "\n";
   return report.failed ? kExitViolation : kExitClean;
 }
 
@@ -213,13 +274,19 @@ int Run(const Args& args) {
   if (!report.ok()) return UsageError(std::string(report.status().message()));
   if (args.check_determinism) {
     auto again = RunOnce(*config);
-    if (!again.ok() || again->trace_hash != report->trace_hash)
-      return ReportNondeterminism(*config, std::cout);
-    std::cout << "determinism: two runs gave the same event log\n";
+    if (!again.ok() || again->trace_hash != report->trace_hash) {
+      if (!args.json) return ReportNondeterminism(*config, std::cout);
+      const int code = ReportNondeterminism(*config, std::cerr);
+      nlohmann::ordered_json j = RunResultJson(*report, ReplayCommand(*config, args.program), "", "");
+      j["verdict"] = "nondeterministic";
+      std::cout << j.dump(2) << "\n";
+      return code;
+    }
+    if (!args.json) std::cout << "determinism: two runs gave the same event log\n";
   }
   return FinishRun(*report, args, std::cout,
                    fmt::format("{}.{}.seed{}", config->scenario, config->variant, config->seed),
-                   ReplayCommand(*config), /*write_failure_file=*/true);
+                   ReplayCommand(*config, args.program), /*write_failure_file=*/true);
 }
 
 int Replay(const Args& args) {
@@ -238,7 +305,7 @@ int Replay(const Args& args) {
   if (!report.ok()) return UsageError(std::string(report.status().message()));
   if (file->shrunk_from.has_value() && file->story.has_value())
     report->shrunk = RunReport::ShrunkStory{*file->shrunk_from, *file->story, ""};
-  int code = FinishRun(*report, args, std::cout, StemOf(args.file), "seedbed replay " + args.file,
+  int code = FinishRun(*report, args, std::cout, StemOf(args.file), args.program + " replay " + args.file,
                        /*write_failure_file=*/false);
   if (report->trace_hash != file->trace_hash || report->invariant() != file->invariant) {
     std::cout << fmt::format(
@@ -268,7 +335,7 @@ struct GroupArtifacts {
 // is given), and the Perfetto trace, HTML report and timeline of the shrunk run (of the run itself
 // when not shrunk, or when a signal stopped the shrink).
 GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, const ShrinkOptions* shrink,
-                                 const std::string& stem, std::ostream& out) {
+                                 const std::string& stem, const std::string& program, std::ostream& out) {
   GroupArtifacts written;
   config.keep_events = true;  // the reports show this run unless a shrink replaces it
   auto report = RunOnce(config);
@@ -286,7 +353,7 @@ GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, const
   written.failure_file = stem + ".failure.json";
   out << "    failure file: " << path << "\n";
   auto write_unshrunk_reports = [&] {
-    if (absl::Status s = WriteReports(*report, dir, stem, ReplayCommand(config), out, "    "); !s.ok()) {
+    if (absl::Status s = WriteReports(*report, dir, stem, ReplayCommand(config, program), out, "    "); !s.ok()) {
       out << "    " << std::string(s.message()) << "\n";
       written.write_failed = true;
     } else {
@@ -324,8 +391,9 @@ GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, const
                      DescribeStory(shrunk->before.Story()), DescribeStory(shrunk->after.Story()), shrunk->attempts,
                      shrunk->wall_s, shrunk->stopped_by,
                      shrunk->stopped_by == "time limit" ? ": cut short by wall time, the result depends on speed" : "");
-  out << "    shrunk failure file: " << shrunk_path << "\n    replay shrunk: seedbed replay " << shrunk_path << "\n";
-  if (absl::Status s = WriteReports(shrunk->report, dir, stem + ".shrunk", "seedbed replay " + shrunk_path, out, "    ");
+  out << "    shrunk failure file: " << shrunk_path << "\n    replay shrunk: " << program << " replay " << shrunk_path
+      << "\n";
+  if (absl::Status s = WriteReports(shrunk->report, dir, stem + ".shrunk", program + " replay " + shrunk_path, out, "    ");
       !s.ok()) {
     out << "    " << std::string(s.message()) << "\n";
     written.write_failed = true;
@@ -348,13 +416,24 @@ int Shrink(const Args& args) {
     if (!seconds.ok()) return UsageError(std::string(seconds.status().message()));
     options.time_limit_s = *seconds;
   }
-  std::string out_path = args.out_file;
-  if (out_path.empty()) {
+  // --out DIR: the shrunk file and its reports go there. A value ending in .json is the old
+  // `--out FILE` (the shrunk file itself), kept so that existing scripts work; --report DIR, the old
+  // folder for the reports alone, too.
+  std::string out_path;
+  std::string report_dir = args.report_dir;
+  const std::string& out = args.out_dir;
+  if (out.size() > 5 && out.compare(out.size() - 5, 5, ".json") == 0) {
+    out_path = out;
+  } else if (!out.empty()) {
+    if (auto s = EnsureWritableDir(out); !s.ok()) return UsageError(std::string(s.message()));
+    out_path = out + "/" + StemOf(args.file) + ".shrunk.failure.json";
+    if (report_dir.empty()) report_dir = out;
+  } else {
     std::string dir = args.file.find('/') == std::string::npos ? "" : args.file.substr(0, args.file.find_last_of('/') + 1);
     out_path = dir + StemOf(args.file) + ".shrunk.failure.json";
   }
-  if (!args.report_dir.empty())
-    if (auto s = EnsureWritableDir(args.report_dir); !s.ok()) return UsageError(std::string(s.message()));
+  if (!report_dir.empty())
+    if (auto s = EnsureWritableDir(report_dir); !s.ok()) return UsageError(std::string(s.message()));
   auto result = ::seedbed::Shrink(*file, options, std::cerr);
   if (!result.ok()) {
     std::cerr << "seedbed: " << args.file << ": " << std::string(result.status().message()) << "\n";
@@ -364,9 +443,9 @@ int Shrink(const Args& args) {
             << DescribeShrink(*result);
   if (absl::Status s = WriteFailureFile(out_path, result->file); !s.ok()) return UsageError(std::string(s.message()));
   std::cout << "shrunk failure file: " << out_path << fmt::format(" (trace {:016x})\n", result->file.trace_hash)
-            << "replay: seedbed replay " << out_path << "\n";
-  if (!args.report_dir.empty())
-    if (absl::Status s = WriteReports(result->report, args.report_dir, StemOf(out_path), "seedbed replay " + out_path,
+            << "replay: " << args.program << " replay " << out_path << "\n";
+  if (!report_dir.empty())
+    if (absl::Status s = WriteReports(result->report, report_dir, StemOf(out_path), args.program + " replay " + out_path,
                                       std::cout);
         !s.ok())
       return UsageError(std::string(s.message()));
@@ -404,6 +483,7 @@ int Fuzz(const Args& args) {
   options.jobs = args.jobs;
   options.check_determinism = args.check_determinism;
   options.progress_tty = args.stderr_is_tty;
+  options.program = args.program;
   if (args.all == !args.scenarios.empty())
     return UsageError("fuzz: name scenarios or give --all (not both)");
   std::vector<std::string> names = args.scenarios;
@@ -497,8 +577,8 @@ int Fuzz(const Args& args) {
   // stopped campaign does not either (the user asked it to stop), but each failure gets its files.
   bounds->shrink = !args.no_shrink && options.shard_count == 1 && result.stopped_by.empty();
   if (!args.no_shrink && options.shard_count > 1 && !args.out_dir.empty() && result.total_failures() > 0)
-    std::cout << "note: a shard does not shrink its failures; `seedbed merge --shrink --out DIR` shrinks each "
-                 "failure group once\n";
+    std::cout << "note: a shard does not shrink its failures; `" << args.program
+              << " merge --shrink --out DIR` shrinks each failure group once\n";
   write_failed = !WriteGroupArtifacts(campaign, args.out_dir, *bounds, std::cout);
   if (!result.shrinking_stopped_by.empty())
     std::cout << fmt::format("INTERRUPTED: {} while shrinking: every seed ran and each failure group has its failure "
@@ -539,7 +619,7 @@ bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, const
       out << fmt::format("  {} [{}] {}{}: {} seeds, first {}: {}\n    replay: {}\n", c.cell.scenario, c.cell.variant,
                          g.invariant,
                          campaign.result.classified ? fmt::format(" ({})", FailureClassName(g.failure_class)) : "",
-                         g.count, g.first_seed, g.first_message, ReplayCommand(config));
+                         g.count, g.first_seed, g.first_message, ReplayCommand(config, campaign.options.program));
       if (dir.empty() || !g.failure_file.empty()) continue;  // nowhere to write, or written already
       if (g.invariant == kCrashInvariant) {
         // Rerunning it here would kill this process too.
@@ -570,7 +650,7 @@ bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, const
           shrink->stop = bounds.stop;
         }
       }
-      GroupArtifacts written = WriteFailureGroup(config, dir, shrink ? &*shrink : nullptr, stem, out);
+      GroupArtifacts written = WriteFailureGroup(config, dir, shrink ? &*shrink : nullptr, stem, campaign.options.program, out);
       shrink_spent_s += written.shrink_s;
       g.failure_file = written.failure_file;
       g.shrunk_file = written.shrunk_file;
@@ -637,7 +717,7 @@ int Demo(const Args& args) {
     if (!d.deterministic) return kExitNondeterminism;
   }
   if (r.race_fired)
-    std::cout << fmt::format("replay: seedbed demo --seed {}{}\n", r.seed,
+    std::cout << fmt::format("replay: {} demo --seed {}{}\n", args.program, r.seed,
                              config.strategy == Strategy::kPct ? fmt::format(" --strategy pct --pct-depth {}", config.pct_depth) : "");
   return r.race_fired ? kExitViolation : kExitClean;
 }

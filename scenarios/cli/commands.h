@@ -28,6 +28,9 @@ inline constexpr int kExitInterrupted = 130;  // SIGINT
 inline constexpr int kExitTerminated = 143;   // SIGTERM
 
 struct Args {
+  // The command's name in replay and rerun lines and messages (MainOptions::program_name, else
+  // argv[0] without its directory).
+  std::string program = "seedbed";
   std::vector<std::string> scenarios;
   std::string variant;
   std::string seed;
@@ -36,10 +39,10 @@ struct Args {
   std::string strategy = "random";
   int pct_depth = 2;
   uint64_t pct_steps = 0;  // 0: estimated from calibration runs
-  int jobs = 1;
+  int jobs = 1;                // fuzz --jobs / -j (the command's default: DefaultJobs())
   std::string shard;
-  std::string out_dir;
-  std::string report_dir;
+  std::string out_dir;         // --out / -o: every subcommand's output folder
+  std::string report_dir;      // run/replay/shrink: the folder reports go to (--out, or the old --report)
   std::string file;
   std::vector<std::string> reports;  // merge REPORT...
   std::string out_file;        // shrink --out
@@ -58,6 +61,7 @@ struct Args {
   bool expect = false;
   bool check_determinism = false;
   bool keep_going = false;     // run/fuzz --keep-going
+  bool json = false;           // run --json: one JSON object on stdout instead of the text summary
   uint64_t recycle_after = 1000;  // fuzz --recycle-after: runs per worker process
   uint64_t recycle_rss_mb = 2048; // fuzz --recycle-rss: peak RSS (MiB) that retires a worker
   bool stdout_is_tty = false;

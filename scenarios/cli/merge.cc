@@ -213,6 +213,7 @@ int Merge(const Args& args) {
   }
   absl::StatusOr<CampaignReport> merged = MergeCampaignReports(reports, paths);
   if (!merged.ok()) return usage(std::string(merged.status().message()));
+  merged->options.program = args.program;  // replay lines name this command
   if (baseline) {  // classify against this baseline instead of the shards' own
     merged->baseline = std::move(baseline);
     ApplyBaseline(merged->result, &*merged->baseline);

@@ -198,8 +198,8 @@ std::string RunReport::invariant() const {
   return v ? v->invariant : "";
 }
 
-std::string ReplayCommand(const RunConfig& c) {
-  std::string command = fmt::format("seedbed run {} --variant {} --seed {}", c.scenario, c.variant, c.seed);
+std::string ReplayCommand(const RunConfig& c, std::string_view program) {
+  std::string command = fmt::format("{} run {} --variant {} --seed {}", program, c.scenario, c.variant, c.seed);
   if (c.strategy == Strategy::kPct) {
     command += fmt::format(" --strategy pct --pct-depth {}", c.pct_depth);
     if (c.pct_steps > 0) command += fmt::format(" --pct-steps {}", c.pct_steps);
@@ -304,6 +304,7 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& portfolio_config) {
   }
   report.history = history;
   report.violations = verdict.violations();
+  for (Violation& v : report.violations) SortEvidenceByTime(v.evidence);
   report.notes = verdict.notes();
   report.failed = !verdict.ok();
   return report;

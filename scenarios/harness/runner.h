@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -90,8 +91,9 @@ struct RunReport {
 // scenario.
 absl::StatusOr<RunReport> RunOnce(const RunConfig& config);
 
-// The one command line that replays a run.
-std::string ReplayCommand(const RunConfig& config);
+// The one command line that replays a run, as `program` (the running command's name: a user's own
+// executable built on seedbed::cli::Main prints its own name) would take it.
+std::string ReplayCommand(const RunConfig& config, std::string_view program = "seedbed");
 
 // --- strategies that learn from earlier runs, and the portfolio ---
 // The calibration seeds: fixed, whatever the campaign's seeds, shard or jobs, so every process of a

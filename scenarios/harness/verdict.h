@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,17 @@ struct Violation {
   std::vector<uint64_t> ops;           // history op ids it names (highlighted in reports)
   std::vector<std::string> objects;    // object or file paths it names
 };
+
+// When an evidence line says it happened, in simulated nanoseconds: a leading "<t>ms " or "<t>s "
+// (the world's and the checkers' lines), or a history op's "op#N ... [<t>ms.." (its invocation).
+// nullopt: the line names no time of its own.
+std::optional<int64_t> EvidenceTimeNs(std::string_view line);
+
+// Puts `evidence` in simulated-time order, stably (equal times keep their order). A line with no
+// time stays right after the line before it, as its continuation ("manifest: writer_epoch ...",
+// "... 3 more ops"); lines before the first timed one stay first. The runner applies it to every
+// violation, so run output, failure reports and timelines tell the story in order.
+void SortEvidenceByTime(std::vector<std::string>& evidence);
 
 class Verdict {
  public:

@@ -191,7 +191,7 @@ not counted. README, \"Strategies\", says what each strategy does." \
         "$seedbed_bin" fuzz influxdb3.ambiguous_retry influxdb3.duplicate_writer slatedb.flush_self_fence \
           slatedb.wal_id_last_seen slatedb.zombie_writer cnosdb.raft_wal_io rqlite.snapshot_stream_lock \
           --variant fixed --seeds "1..$strategy_fixed_seeds" --strategy "$strategy" --pct-depth "$depth" \
-          --no-shrink --jobs 2 2>&1 | grep -E '^[a-z0-9]+\.[a-z_0-9]+ +fixed' || true
+          --no-shrink --jobs 2 2>&1 | awk '/^scenario \/ variant/ { t = 1; next } / seeds in / { t = 0 } t' || true
         "$seedbed_bin" fuzz rqlite.snapshot_stream_lock --variant fixed-rw --seeds "1..$strategy_fixed_seeds" \
           --strategy "$strategy" --pct-depth "$depth" --no-shrink --jobs 2 2>&1 | grep -E 'fixed-rw' | head -1 || true
       done
@@ -240,7 +240,7 @@ section_scaling() {
     wall=$(echo "$(date +%s.%N) - $start" | bc -l)
     local cpu
     cpu=$(awk '/^cpu/ {print $2 + $3}' "$tmp_dir/time.txt")
-    seeds=$(echo "$out" | awk -v s="$scenario" '$1 == s {print $3; exit}')
+    seeds=$(echo "$out" | awk '/ seeds in / {print $1; exit}')  # "N seeds in Xs with J jobs"
     local rate
     rate=$(echo "$seeds / $wall" | bc -l | xargs printf '%.0f')
     lines+="\$ ${seedbed_bin#$repo_root/} fuzz $scenario --variant $variant --seeds $scaling_seeds --jobs $jobs

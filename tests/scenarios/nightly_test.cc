@@ -135,7 +135,7 @@ TEST_CASE("nightly: three nights with a baseline, a fix and a regression", "[nig
   std::string junit2 = Read(n2 + "/junit.xml");
   CHECK_THAT(junit2, Catch::Contains("<testcase classname=\"nightly.engine\" name=\"main\""));
   CHECK_THAT(junit2, Catch::Contains("stuck-writer (new)"));
-  CHECK_THAT(junit2, Catch::Contains("replay: seedbed run nightly.engine --variant main --seed 7"));
+  CHECK_THAT(junit2, Catch::Contains("replay: seedbed_nightly run nightly.engine --variant main --seed 7"));
 
   REQUIRE(Nightly(2, "baseline " + n2 + "/campaign.json --from " + base1 + " --out " + base2).code == 0);
   auto b2 = seedbed::ReadBaseline(base2);
