@@ -144,6 +144,7 @@ nlohmann::ordered_json RunResultJson(const RunReport& report, const std::string&
           {"seed", c.seed},
           {"strategy", StrategyName(c.strategy)},
           {"pct_depth", c.pct_depth},
+          {"pct_steps", c.pct_steps},
           {"keep_going", c.keep_going},
           {"verdict", report.failed ? "failed" : "ok"},
           {"invariant", report.failed ? json(report.invariant()) : json(nullptr)},
