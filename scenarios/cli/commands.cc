@@ -28,8 +28,8 @@
 namespace seedbed::cli {
 namespace {
 
-int UsageError(const std::string& message) {
-  std::cerr << "seedbed: " << message << "\n";
+int UsageError(const Args& args, const std::string& message) {
+  std::cerr << args.program << ": " << message << "\n";
   return kExitUsage;
 }
 
@@ -226,12 +226,12 @@ int FinishRun(const RunReport& report, const Args& args, std::ostream& out, cons
     if (write_failure_file && report.failed) {
       std::string path = fmt::format("{}/{}.failure.json", args.report_dir, stem);
       absl::Status written = WriteFailureFile(path, FailureFileFromReport(report));
-      if (!written.ok()) return UsageError(std::string(written.message()));
+      if (!written.ok()) return UsageError(args, std::string(written.message()));
       text << "failure file: " << path << "\n";
       failure_path = path;
     }
     if (absl::Status s = WriteReports(report, args.report_dir, stem, replay_command, text); !s.ok())
-      return UsageError(std::string(s.message()));
+      return UsageError(args, std::string(s.message()));
     report_html = fmt::format("{}/{}.html", args.report_dir, stem);
   }
   if (args.json) out << RunResultJson(report, replay_command, failure_path, report_html).dump(2) << "\n";
@@ -257,22 +257,22 @@ int List(const Args&) {
 
 int Run(const Args& args) {
   auto config = BaseConfig(args);
-  if (!config.ok()) return UsageError(std::string(config.status().message()));
+  if (!config.ok()) return UsageError(args, std::string(config.status().message()));
   config->scenario = args.scenarios.front();
   config->variant = args.variant;
   if (auto s = ResolveScenario(config->scenario, config->variant); !s.ok())
-    return UsageError(std::string(s.message()));
+    return UsageError(args, std::string(s.message()));
   auto seed = ParseSeed(args.seed);
-  if (!seed.ok()) return UsageError(std::string(seed.status().message()));
+  if (!seed.ok()) return UsageError(args, std::string(seed.status().message()));
   config->seed = *seed;
   // The same calibration runs as a campaign's (fixed seeds), then the portfolio's member for the seed.
-  if (auto s = PrepareStrategy(*config); !s.ok()) return UsageError(std::string(s.message()));
+  if (auto s = PrepareStrategy(*config); !s.ok()) return UsageError(args, std::string(s.message()));
   *config = ResolvePortfolio(*config);
   if (!args.report_dir.empty())
-    if (auto s = EnsureWritableDir(args.report_dir); !s.ok()) return UsageError(std::string(s.message()));
+    if (auto s = EnsureWritableDir(args.report_dir); !s.ok()) return UsageError(args, std::string(s.message()));
   config->keep_events = args.trace || !args.report_dir.empty();
   auto report = RunOnce(*config);
-  if (!report.ok()) return UsageError(std::string(report.status().message()));
+  if (!report.ok()) return UsageError(args, std::string(report.status().message()));
   if (args.check_determinism) {
     auto again = RunOnce(*config);
     if (!again.ok() || again->trace_hash != report->trace_hash) {
@@ -292,18 +292,18 @@ int Run(const Args& args) {
 
 int Replay(const Args& args) {
   auto file = ReadFailureFile(args.file);
-  if (!file.ok()) return UsageError(std::string(file.status().message()));
+  if (!file.ok()) return UsageError(args, std::string(file.status().message()));
   RunConfig config = ConfigFromFailureFile(*file);
   if (auto s = ResolveScenario(config.scenario, config.variant); !s.ok())
-    return UsageError(fmt::format("{}: {}", args.file, std::string(s.message())));
+    return UsageError(args, fmt::format("{}: {}", args.file, std::string(s.message())));
   config.keep_events = args.trace || !args.report_dir.empty();
   if (!args.report_dir.empty())
-    if (auto s = EnsureWritableDir(args.report_dir); !s.ok()) return UsageError(std::string(s.message()));
+    if (auto s = EnsureWritableDir(args.report_dir); !s.ok()) return UsageError(args, std::string(s.message()));
   if (file->seedbed_version != kGitDescribe)
     std::cout << fmt::format("note: written by seedbed {}, replaying with {}\n", file->seedbed_version,
                              kGitDescribe);
   auto report = RunOnce(config);
-  if (!report.ok()) return UsageError(std::string(report.status().message()));
+  if (!report.ok()) return UsageError(args, std::string(report.status().message()));
   if (file->shrunk_from.has_value() && file->story.has_value())
     report->shrunk = RunReport::ShrunkStory{*file->shrunk_from, *file->story, ""};
   int code = FinishRun(*report, args, std::cout, StemOf(args.file), args.program + " replay " + args.file,
@@ -406,15 +406,15 @@ GroupArtifacts WriteFailureGroup(RunConfig config, const std::string& dir, const
 
 int Shrink(const Args& args) {
   auto file = ReadFailureFile(args.file);
-  if (!file.ok()) return UsageError(std::string(file.status().message()));
+  if (!file.ok()) return UsageError(args, std::string(file.status().message()));
   std::string variant = file->variant;
   if (auto s = ResolveScenario(file->scenario, variant); !s.ok())
-    return UsageError(fmt::format("{}: {}", args.file, std::string(s.message())));
+    return UsageError(args, fmt::format("{}: {}", args.file, std::string(s.message())));
   ShrinkOptions options;
   options.max_attempts = args.attempts;
   if (!args.time.empty()) {
     auto seconds = ParseDurationSeconds(args.time);
-    if (!seconds.ok()) return UsageError(std::string(seconds.status().message()));
+    if (!seconds.ok()) return UsageError(args, std::string(seconds.status().message()));
     options.time_limit_s = *seconds;
   }
   // --out DIR: the shrunk file and its reports go there. A value ending in .json is the old
@@ -426,7 +426,7 @@ int Shrink(const Args& args) {
   if (out.size() > 5 && out.compare(out.size() - 5, 5, ".json") == 0) {
     out_path = out;
   } else if (!out.empty()) {
-    if (auto s = EnsureWritableDir(out); !s.ok()) return UsageError(std::string(s.message()));
+    if (auto s = EnsureWritableDir(out); !s.ok()) return UsageError(args, std::string(s.message()));
     out_path = out + "/" + StemOf(args.file) + ".shrunk.failure.json";
     if (report_dir.empty()) report_dir = out;
   } else {
@@ -434,22 +434,22 @@ int Shrink(const Args& args) {
     out_path = dir + StemOf(args.file) + ".shrunk.failure.json";
   }
   if (!report_dir.empty())
-    if (auto s = EnsureWritableDir(report_dir); !s.ok()) return UsageError(std::string(s.message()));
+    if (auto s = EnsureWritableDir(report_dir); !s.ok()) return UsageError(args, std::string(s.message()));
   auto result = ::seedbed::Shrink(*file, options, std::cerr);
   if (!result.ok()) {
-    std::cerr << "seedbed: " << args.file << ": " << std::string(result.status().message()) << "\n";
+    std::cerr << args.program << ": " << args.file << ": " << std::string(result.status().message()) << "\n";
     return result.status().code() == absl::StatusCode::kInternal ? kExitNondeterminism : kExitUsage;
   }
   std::cout << fmt::format("{} [{}] seed {}: {}\n", file->scenario, file->variant, file->seed, file->invariant)
             << DescribeShrink(*result);
-  if (absl::Status s = WriteFailureFile(out_path, result->file); !s.ok()) return UsageError(std::string(s.message()));
+  if (absl::Status s = WriteFailureFile(out_path, result->file); !s.ok()) return UsageError(args, std::string(s.message()));
   std::cout << "shrunk failure file: " << out_path << fmt::format(" (trace {:016x})\n", result->file.trace_hash)
             << "replay: " << args.program << " replay " << out_path << "\n";
   if (!report_dir.empty())
     if (absl::Status s = WriteReports(result->report, report_dir, StemOf(out_path), args.program + " replay " + out_path,
                                       std::cout);
         !s.ok())
-      return UsageError(std::string(s.message()));
+      return UsageError(args, std::string(s.message()));
   return kExitClean;
 }
 
@@ -478,7 +478,7 @@ absl::StatusOr<ShrinkBounds> ParseShrinkBounds(const Args& args, bool shrink, co
 
 int Fuzz(const Args& args) {
   auto base = BaseConfig(args);
-  if (!base.ok()) return UsageError(std::string(base.status().message()));
+  if (!base.ok()) return UsageError(args, std::string(base.status().message()));
   CampaignOptions options;
   options.base = *base;
   options.jobs = args.jobs;
@@ -486,7 +486,7 @@ int Fuzz(const Args& args) {
   options.progress_tty = args.stderr_is_tty;
   options.program = args.program;
   if (args.all == !args.scenarios.empty())
-    return UsageError("fuzz: name scenarios or give --all (not both)");
+    return UsageError(args, "fuzz: name scenarios or give --all (not both)");
   std::vector<std::string> names = args.scenarios;
   if (args.all)
     for (const ScenarioInfo& info : Registry::Get().List())
@@ -495,7 +495,7 @@ int Fuzz(const Args& args) {
     std::string variant = args.variant;
     if (auto s = ResolveScenario(name, variant); !s.ok()) {
       if (args.all && !args.variant.empty()) continue;  // --all --variant V: those that have V
-      return UsageError(std::string(s.message()));
+      return UsageError(args, std::string(s.message()));
     }
     ScenarioInfo info = Registry::Get().Make(name)->info();
     for (const std::string& v : info.variants) {
@@ -503,30 +503,30 @@ int Fuzz(const Args& args) {
       options.cells.push_back({name, v, info.failing(v), info.ExpectedInvariants(v)});
     }
   }
-  if (options.cells.empty()) return UsageError("fuzz: nothing to run");
-  if (!args.seeds.empty() && !args.time.empty()) return UsageError("fuzz: give --seeds or --time, not both");
+  if (options.cells.empty()) return UsageError(args, "fuzz: nothing to run");
+  if (!args.seeds.empty() && !args.time.empty()) return UsageError(args, "fuzz: give --seeds or --time, not both");
   if (!args.time.empty()) {
     auto seconds = ParseDurationSeconds(args.time);
-    if (!seconds.ok()) return UsageError(std::string(seconds.status().message()));
+    if (!seconds.ok()) return UsageError(args, std::string(seconds.status().message()));
     options.time_limit_s = *seconds;
   } else {
     auto range = ParseSeedRange(args.seeds.empty() ? "1..100" : args.seeds);
-    if (!range.ok()) return UsageError(std::string(range.status().message()));
+    if (!range.ok()) return UsageError(args, std::string(range.status().message()));
     options.seed_first = range->first;
     options.seed_last = range->second;
   }
   auto shard = args.shard.empty() ? ShardFromEnvironment() : ParseShard(args.shard);
-  if (!shard.ok()) return UsageError(std::string(shard.status().message()));
+  if (!shard.ok()) return UsageError(args, std::string(shard.status().message()));
   options.shard_index = shard->first;
   options.shard_count = shard->second;
   options.recycle_after_runs = args.recycle_after;
   options.recycle_rss_mb = args.recycle_rss_mb;
-  if (auto s = CheckCampaignSize(options); !s.ok()) return UsageError(std::string(s.message()));
+  if (auto s = CheckCampaignSize(options); !s.ok()) return UsageError(args, std::string(s.message()));
   if (!args.out_dir.empty()) {
-    if (auto s = EnsureWritableDir(args.out_dir); !s.ok()) return UsageError(std::string(s.message()));
+    if (auto s = EnsureWritableDir(args.out_dir); !s.ok()) return UsageError(args, std::string(s.message()));
     // A previous campaign's files would read as this one's: remove what seedbed wrote there.
     auto removed = RemoveCampaignOutputs(args.out_dir);
-    if (!removed.ok()) return UsageError(std::string(removed.status().message()));
+    if (!removed.ok()) return UsageError(args, std::string(removed.status().message()));
     if (*removed > 0)
       std::cerr << fmt::format("{}: removed {} files of the previous campaign\n", args.out_dir, *removed);
   }
@@ -534,11 +534,11 @@ int Fuzz(const Args& args) {
   // while the failures shrink stops the shrink, not the process.
   StopSignalsAfterRuns stop_signals;
   auto bounds = ParseShrinkBounds(args, !args.no_shrink, stop_signals.flag());
-  if (!bounds.ok()) return UsageError(std::string(bounds.status().message()));
+  if (!bounds.ok()) return UsageError(args, std::string(bounds.status().message()));
   std::optional<Baseline> baseline;
   if (!args.baseline_file.empty()) {
     auto b = ReadBaseline(args.baseline_file);
-    if (!b.ok()) return UsageError(fmt::format("fuzz: --baseline: {}", std::string(b.status().message())));
+    if (!b.ok()) return UsageError(args, fmt::format("fuzz: --baseline: {}", std::string(b.status().message())));
     baseline = *std::move(b);
   }
   const std::string date = UtcDateNow();
@@ -571,7 +571,7 @@ int Fuzz(const Args& args) {
   bool write_failed = false;
   if (!args.out_dir.empty()) {  // campaign.json + campaign.md (scenarios/campaign/campaign_report.h)
     // Written before the failure files too, so that an interrupted shrink leaves a report.
-    if (auto s = WriteCampaignReport(campaign, args.out_dir); !s.ok()) return UsageError(std::string(s.message()));
+    if (auto s = WriteCampaignReport(campaign, args.out_dir); !s.ok()) return UsageError(args, std::string(s.message()));
     std::cout << fmt::format("report: {}/campaign.md (JSON: {}/campaign.json)\n", args.out_dir, args.out_dir);
   }
   // A shard does not shrink: `merge --shrink` shrinks each group once for the whole campaign. A
@@ -586,14 +586,14 @@ int Fuzz(const Args& args) {
                              "file, but shrinking was cut short (the report says which groups)\n",
                              result.shrinking_stopped_by);
   if (!args.out_dir.empty())
-    if (auto s = WriteCampaignReport(campaign, args.out_dir); !s.ok()) return UsageError(std::string(s.message()));
+    if (auto s = WriteCampaignReport(campaign, args.out_dir); !s.ok()) return UsageError(args, std::string(s.message()));
   if (!args.junit_file.empty())
-    if (auto s = WriteJunitReport(campaign, args.junit_file); !s.ok()) return UsageError(std::string(s.message()));
+    if (auto s = WriteJunitReport(campaign, args.junit_file); !s.ok()) return UsageError(args, std::string(s.message()));
   // A signal during the runs, or after them (while shrinking or writing files).
   const int after = stop_signals.signal();
   if (result.stopped_by == "SIGINT" || (result.stopped_by.empty() && after == SIGINT)) return kExitInterrupted;
   if (result.stopped_by == "SIGTERM" || (result.stopped_by.empty() && after == SIGTERM)) return kExitTerminated;
-  if (write_failed) return UsageError(fmt::format("could not write every file under {}", args.out_dir));
+  if (write_failed) return UsageError(args, fmt::format("could not write every file under {}", args.out_dir));
   return CampaignExitCode(result, args.expect);
 }
 
@@ -699,9 +699,9 @@ namespace seedbed::cli {
 
 int Demo(const Args& args) {
   auto seed = ParseSeed(args.seed);
-  if (!seed.ok()) return UsageError(std::string(seed.status().message()));
+  if (!seed.ok()) return UsageError(args, std::string(seed.status().message()));
   auto strategy = ParseStrategy(args.strategy);
-  if (!strategy.ok()) return UsageError(std::string(strategy.status().message()));
+  if (!strategy.ok()) return UsageError(args, std::string(strategy.status().message()));
   KernelConfig config;
   config.seed = *seed;
   config.strategy = *strategy;
@@ -725,7 +725,7 @@ int Demo(const Args& args) {
 
 int WorldDemo(const Args& args) {
   auto seed = ParseSeed(args.seed);
-  if (!seed.ok()) return UsageError(std::string(seed.status().message()));
+  if (!seed.ok()) return UsageError(args, std::string(seed.status().message()));
   return RunWorldDemo(*seed, std::cout);
 }
 

@@ -284,6 +284,11 @@ TEST_CASE("cli: replay lines name the running program", "[cli][conventions][prog
   CHECK_THAT(fuzz.output, Catch::Contains("    replay: my_seedbed run influxdb3.duplicate_writer"));
   CHECK_THAT(Read(dir + "/c/campaign.md"), Catch::Contains("replay: `my_seedbed run influxdb3.duplicate_writer"));
   CHECK_THAT(run("--help").output, Catch::Contains("Usage: my_seedbed"));
+  // Its messages too.
+  CommandResult bad = run("run no.such_scenario -s 1");
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.output, Catch::StartsWith("my_seedbed: unknown scenario 'no.such_scenario'"));
+  CHECK_THAT(run("frobnicate").output, Catch::StartsWith("my_seedbed: unknown subcommand 'frobnicate'"));
 }
 
 TEST_CASE("cli: seedbed::cli::Main takes the program's own name", "[cli][conventions][program]") {
