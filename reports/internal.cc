@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "fmt/format.h"
+
 namespace seedbed::reports::internal {
 namespace {
 
@@ -103,6 +105,174 @@ std::vector<StoryRow> StoryRows(const RunReport::ShrunkStory& story) {
           {"crashes", a.crashes, b.crashes},
           {"context switches", a.context_switches, b.context_switches},
           {"events", a.events, b.events}};
+}
+
+}  // namespace seedbed::reports::internal
+
+namespace seedbed::reports::internal {
+namespace {
+
+// "disk open snap/1-2.db r -> ok h25" -> "snap/1-2.db"; "disk close snap/1-2.db -> ok" likewise.
+std::string DiskPath(std::string_view detail) {
+  size_t start = detail.find(' ', 5);
+  if (start == std::string_view::npos) return "";
+  std::string_view rest = detail.substr(start + 1);
+  return std::string(rest.substr(0, rest.find(' ')));
+}
+
+bool OpenedOk(std::string_view detail) {
+  size_t arrow = detail.find(" -> ");
+  return arrow != std::string_view::npos && detail.substr(arrow + 4, 2) == "ok";
+}
+
+}  // namespace
+
+std::vector<Hold> AllHolds(const RunReport& r) {
+  std::vector<Hold> out;
+  if (!r.trace) return out;
+  const Violation* v = r.first_violation();
+  // Open handles per (process, path), a stack each: a close ends the latest open of that path.
+  std::map<std::pair<uint32_t, std::string>, std::vector<Hold>> open;
+  auto close_all = [&](uint32_t process, int64_t at, const std::string& why) {
+    for (auto it = open.begin(); it != open.end();) {
+      if (it->first.first != process) {
+        ++it;
+        continue;
+      }
+      for (Hold& h : it->second) {
+        h.end_ns = at;
+        h.detail += "; " + why;
+        out.push_back(std::move(h));
+      }
+      it = open.erase(it);
+    }
+  };
+  for (const TraceEvent& e : r.trace->events()) {
+    if (e.kind == EventKind::kCrash) {
+      close_all(e.process, e.time_ns, "its process crashed while it was open");
+      continue;
+    }
+    if (e.kind != EventKind::kIo || e.task == kKernel) continue;
+    std::string_view d = e.detail;
+    if (StartsWith(d, "disk open ") && OpenedOk(d)) {
+      Hold h;
+      h.task = e.task;
+      h.start_ns = e.time_ns;
+      h.kind = "file";
+      h.label = DiskPath(d);
+      h.detail = std::string(d);
+      h.named = MentionsNamedObject(v, h.label);
+      open[{ProcessOf(r, e.task), h.label}].push_back(std::move(h));
+    } else if (StartsWith(d, "disk close ")) {
+      auto it = open.find({ProcessOf(r, e.task), DiskPath(d)});
+      if (it == open.end() || it->second.empty()) continue;
+      Hold h = std::move(it->second.back());
+      it->second.pop_back();
+      if (it->second.empty()) open.erase(it);
+      h.end_ns = e.time_ns;
+      h.detail += "; " + std::string(d);
+      out.push_back(std::move(h));
+    }
+  }
+  for (auto& [key, holds] : open)
+    for (Hold& h : holds) {
+      h.end_ns = r.sim_time_ns;
+      h.detail += "; still open at the end of the run";
+      out.push_back(std::move(h));
+    }
+  // Mutex holds from the trace's marks.
+  std::map<std::pair<uint64_t, uint32_t>, std::pair<int64_t, std::string>> held;  // (mutex, task) -> start
+  for (const TraceMark& m : r.trace->marks()) {
+    if (m.kind == MarkKind::kHoldBegin) {
+      held[{m.id, m.task}] = {m.time_ns, m.key};
+    } else if (m.kind == MarkKind::kHoldEnd) {
+      auto it = held.find({m.id, m.task});
+      if (it == held.end()) continue;
+      if (m.time_ns > it->second.first)
+        out.push_back({m.task, it->second.first, m.time_ns, "mutex", it->second.second, "held", false});
+      held.erase(it);
+    }
+  }
+  for (const auto& [key, start] : held)
+    if (r.sim_time_ns > start.first)
+      out.push_back({key.second, start.first, r.sim_time_ns, "mutex", start.second, "held at the end of the run", false});
+  std::stable_sort(out.begin(), out.end(), [](const Hold& a, const Hold& b) { return a.start_ns < b.start_ns; });
+  return out;
+}
+
+std::vector<Arrow> AllArrows(const RunReport& r) {
+  std::vector<Arrow> out;
+  if (!r.trace) return out;
+  const std::vector<TraceEvent>& events = r.trace->events();
+  // Messages: each receive's mark names the send's id (a duplicated message is received twice).
+  std::map<uint64_t, const TraceMark*> sends;
+  for (const TraceMark& m : r.trace->marks()) {
+    if (m.kind == MarkKind::kSend) {
+      sends[m.id] = &m;
+    } else if (m.kind == MarkKind::kReceive) {
+      auto it = sends.find(m.id);
+      if (it != sends.end())
+        out.push_back({it->second->task, it->second->time_ns, m.task, m.time_ns, "message", it->second->key});
+    }
+  }
+  // Lock hand-offs: a release and an acquisition of one mutex at one mark position by another task.
+  const std::vector<TraceMark>& marks = r.trace->marks();
+  for (size_t i = 0; i + 1 < marks.size(); ++i) {
+    const TraceMark& a = marks[i];
+    const TraceMark& b = marks[i + 1];
+    if (a.kind == MarkKind::kHoldEnd && b.kind == MarkKind::kHoldBegin && a.id == b.id && a.task != b.task &&
+        a.time_ns == b.time_ns)
+      out.push_back({a.task, a.time_ns, b.task, b.time_ns, "lock", "hands " + a.key + " over"});
+  }
+  // Wake-ups made by a running task (a notify, a semaphore release, a task end that a joiner waits
+  // for); mutex and receive waits are drawn above. The woken task's arrow ends where it resumes.
+  std::map<uint32_t, std::string> waits_on;  // task -> its last block's detail
+  std::map<uint32_t, size_t> pending;         // woken task -> index in out, to end at its resume
+  uint32_t running = kKernel;
+  for (const TraceEvent& e : events) {
+    switch (e.kind) {
+      case EventKind::kStep: {
+        running = e.task;
+        auto it = pending.find(e.task);
+        if (it != pending.end()) {
+          out[it->second].to_ns = e.time_ns;
+          pending.erase(it);
+        }
+        break;
+      }
+      case EventKind::kTimer: running = kKernel; break;
+      case EventKind::kBlock: waits_on[e.task] = e.detail; break;
+      case EventKind::kWake: {
+        const std::string& on = waits_on[e.task];
+        if (running == kKernel || running == e.task || StartsWith(on, "mutex ") || StartsWith(on, "receive on"))
+          break;
+        pending[e.task] = out.size();
+        out.push_back({running, e.time_ns, e.task, e.time_ns, "wake", "wakes " + TaskName(r, e.task) + " (" + on + ")"});
+        break;
+      }
+      default: break;
+    }
+  }
+  // A put to the reads of the version it wrote.
+  std::map<std::pair<std::string, uint64_t>, const Span*> puts;
+  for (const Span& s : r.spans)
+    if (s.name == "put" && s.version > 0) puts[{s.detail.substr(0, s.detail.find(' ')), s.version}] = &s;
+  for (const Span& s : r.spans) {
+    if ((s.name != "get" && s.name != "head") || s.version == 0) continue;
+    auto it = puts.find({s.detail.substr(0, s.detail.find(' ')), s.version});
+    if (it == puts.end()) continue;
+    out.push_back({it->second->task, it->second->applied_ns, s.task, s.applied_ns, "read",
+                   fmt::format("{} reads v{} of {}", s.name, s.version, it->first.first)});
+  }
+  return out;
+}
+
+std::vector<StateMarkRow> AllStates(const RunReport& r) {
+  std::vector<StateMarkRow> out;
+  if (!r.trace) return out;
+  for (const TraceMark& m : r.trace->marks())
+    if (m.kind == MarkKind::kState) out.push_back({m.task, m.process, m.time_ns, m.key, m.value});
+  return out;
 }
 
 }  // namespace seedbed::reports::internal

@@ -34,6 +34,42 @@ uint32_t ProcessOf(const RunReport& report, uint32_t task);          // kKernel 
 bool MentionsNamedObject(const Violation* violation, std::string_view text);
 bool NamedByViolation(const Violation* violation, const Span& span);
 
+// What is held over time: a file handle from its open to its close (or its process's crash), a mutex
+// from its acquisition to its release (holds that began and ended at one instant are left out).
+struct Hold {
+  uint32_t task = 0;
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  std::string kind;   // "file" or "mutex"
+  std::string label;  // the path or the mutex's name
+  std::string detail;  // "open snap/1-2.db r -> ok h25", "crashed while open"
+  bool named = false;  // the violation names the path
+};
+std::vector<Hold> AllHolds(const RunReport& report);
+
+// A causal arrow: a message from its send to its receive, a mutex from its release to the waiter it
+// was handed to, a notify (or another wake-up) to the task it woke, an object-store put to a get or
+// head that read the version it wrote.
+struct Arrow {
+  uint32_t from_task = 0;
+  int64_t from_ns = 0;
+  uint32_t to_task = 0;
+  int64_t to_ns = 0;
+  std::string kind;   // "message", "lock", "wake", "read"
+  std::string label;
+};
+std::vector<Arrow> AllArrows(const RunReport& report);
+
+// Engine state (Runtime::State): from each mark on, `key` of that task's lane is `value`.
+struct StateMarkRow {
+  uint32_t task = 0;
+  uint32_t process = 0;
+  int64_t time_ns = 0;
+  std::string key;
+  std::string value;
+};
+std::vector<StateMarkRow> AllStates(const RunReport& report);
+
 // The shrunk story, one row per quantity in a fixed order: decisions, non-default decisions,
 // faults, crashes, context switches, events.
 struct StoryRow {

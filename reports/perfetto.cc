@@ -17,6 +17,7 @@ using nlohmann::json;
 using namespace internal;
 
 constexpr int kProcessEventsTid = 1'000'000;  // + pid: a process's kernel-context lane
+constexpr int kExtraTid = 2'000'000;          // + n: holds and state lanes
 
 double Us(int64_t ns) { return static_cast<double>(ns) / 1000.0; }
 
@@ -39,6 +40,14 @@ class Writer {
     int tid = kProcessEventsTid + pid;
     Use(pid, tid, pid == kernel_pid_ ? "kernel" : ProcessName(r_, process) + " (process events)");
     return {pid, tid};
+  }
+
+  // A named extra lane of a process (holds, state bands), numbered in order of first use.
+  std::pair<int, int> Extra(uint32_t process, const std::string& name) {
+    int pid = Pid(process);
+    auto [it, fresh] = extra_.try_emplace({pid, name}, kExtraTid + static_cast<int>(extra_.size()));
+    Use(pid, it->second, name);
+    return {pid, it->second};
   }
 
   void Add(json event, std::pair<int, int> lane) {
@@ -77,6 +86,7 @@ class Writer {
   const int kernel_pid_;
   std::map<int, std::string> processes_;
   std::map<std::pair<int, int>, std::string> threads_;
+  std::map<std::pair<int, std::string>, int> extra_;
   json events_ = json::array();
 };
 
@@ -143,12 +153,62 @@ void AddInstants(const RunReport& r, Writer& w) {
   }
 }
 
+// Causal arrows as flow events: a zero-length slice at each end (a flow binds to its enclosing slice)
+// and a "s" / "f" pair with one id between them.
+void AddFlows(const RunReport& r, Writer& w) {
+  uint64_t id = 1;
+  for (const Arrow& a : AllArrows(r)) {
+    auto from = w.Lane(ProcessOf(r, a.from_task), a.from_task);
+    auto to = w.Lane(ProcessOf(r, a.to_task), a.to_task);
+    w.Add({{"ph", "X"}, {"name", a.kind + " out"}, {"cat", "flow." + a.kind}, {"ts", Us(a.from_ns)}, {"dur", 0},
+           {"args", {{"label", a.label}}}},
+          from);
+    w.Add({{"ph", "s"}, {"name", a.kind}, {"cat", "flow." + a.kind}, {"id", id}, {"ts", Us(a.from_ns)}}, from);
+    w.Add({{"ph", "X"}, {"name", a.kind + " in"}, {"cat", "flow." + a.kind}, {"ts", Us(a.to_ns)}, {"dur", 0},
+           {"args", {{"label", a.label}}}},
+          to);
+    w.Add({{"ph", "f"}, {"bp", "e"}, {"name", a.kind}, {"cat", "flow." + a.kind}, {"id", id}, {"ts", Us(a.to_ns)}},
+          to);
+    ++id;
+  }
+}
+
+// Held files and mutexes as slices on a "holds" lane of their task's process; engine state
+// (Runtime::State) as slices on a "state: KEY" lane per task, one slice per value.
+void AddHoldsAndStates(const RunReport& r, Writer& w) {
+  for (const Hold& h : AllHolds(r)) {
+    uint32_t process = ProcessOf(r, h.task);
+    w.Add({{"ph", "X"}, {"name", h.kind + " " + h.label}, {"cat", "hold." + h.kind}, {"ts", Us(h.start_ns)},
+           {"dur", Us(h.end_ns - h.start_ns)},
+           {"args", {{"detail", h.detail}, {"task", TaskName(r, h.task)}, {"named_by_violation", h.named}}}},
+          w.Extra(process, "holds: " + TaskName(r, h.task)));
+  }
+  std::vector<StateMarkRow> states = AllStates(r);
+  std::map<std::pair<uint32_t, std::string>, size_t> last;  // (task, key) -> index of its open state
+  std::vector<int64_t> ends(states.size(), r.sim_time_ns);
+  for (size_t i = 0; i < states.size(); ++i) {
+    auto [it, fresh] = last.try_emplace({states[i].task, states[i].key}, i);
+    if (!fresh) {
+      ends[it->second] = states[i].time_ns;
+      it->second = i;
+    }
+  }
+  for (size_t i = 0; i < states.size(); ++i) {
+    const StateMarkRow& s = states[i];
+    w.Add({{"ph", "X"}, {"name", s.value}, {"cat", "state"}, {"ts", Us(s.time_ns)},
+           {"dur", Us(ends[i] - s.time_ns)}, {"args", {{"key", s.key}, {"task", TaskName(r, s.task)}}}},
+          w.Extra(ProcessOf(r, s.task), "state: " + s.key + " (" + TaskName(r, s.task) + ")"));
+  }
+}
+
 }  // namespace
 
 std::string PerfettoJson(const RunReport& r) {
   Writer w(r);
   AddSpans(r, w);
   AddInstants(r, w);
+  AddFlows(r, w);
+  AddHoldsAndStates(r, w);
   for (const Violation& v : r.violations) {
     int64_t at = v.time_ns >= 0 ? v.time_ns : r.sim_time_ns;
     w.Add({{"ph", "i"}, {"s", "g"}, {"name", "violation: " + v.invariant}, {"cat", "violation"}, {"ts", Us(at)},

@@ -15,16 +15,21 @@ namespace seedbed::reports {
 // terminals and logs. Lines that name the violation's objects start with "!!".
 void WriteTextTimeline(const RunReport& report, std::ostream& out, const std::string& replay_command = "");
 
-// Chrome Trace Event Format (opens in ui.perfetto.dev and chrome://tracing): processes as pids,
+// Chrome Trace Event Format (opens in ui.perfetto.dev; chrome://tracing no longer does in current
+// Chromium, whose about:tracing viewer was removed): processes as pids,
 // tasks as threads, object-store, disk and client ops as complete ("X") slices with their arguments
 // and outcomes, faults, crashes, restarts, fired crash points, acknowledgements, network messages
-// and violations as instant ("i") events; metadata names every pid and tid used, none is 0.
+// and violations as instant ("i") events; causal arrows as flow events ("s" / "f", each end bound
+// to a zero-length slice); held files and mutexes and engine state as slices on extra lanes;
+// metadata names every pid and tid used, none is 0.
 // Time unit: microseconds of simulated time.
 std::string PerfettoJson(const RunReport& report);
 
-// A self-contained HTML page (inline CSS and SVG; no script, no network): the scenario, the
-// invariant and its evidence, the replay command, run figures, a swimlane timeline (a lane per task,
-// grouped by process) with what the violation names outlined in red, and the key events.
+// A self-contained HTML page (inline CSS, data and script from reports/timeline.js; nothing from the
+// network): the scenario, the invariant and its evidence, the replay command, run figures, an
+// interactive timeline (zoom, pan, minimap, search, a lane per process with its tasks inside, held
+// files and mutexes, causal arrows, engine state bands, what the violation names in red, a detail
+// panel), a per-key history view, and the key events. Byte-identical for the same run.
 std::string HtmlReport(const RunReport& report, const std::string& replay_command);
 
 // Writes <dir>/<stem>.trace.json, <dir>/<stem>.html and <dir>/<stem>.timeline.txt.

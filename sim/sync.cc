@@ -167,6 +167,13 @@ void Mutex::Unlock() {
 
 void Mutex::SetHolder(TaskId task) {
   kernel_.Unlink(holder_link_);
+  // Timeline marks of the hold (outside the trace hash): released by the old holder, taken by the new.
+  if (Trace& trace = kernel_.trace(); trace.keeps_events()) {
+    if (holder_ != kNoTask)
+      trace.Mark(kernel_.Now(), kernel_.task_process(holder_), holder_, MarkKind::kHoldEnd, id_, name_);
+    if (task != kNoTask)
+      trace.Mark(kernel_.Now(), kernel_.task_process(task), task, MarkKind::kHoldBegin, id_, name_);
+  }
   holder_ = task;
   kernel_.Link(task, holder_link_);
 }
@@ -184,6 +191,8 @@ void Mutex::HandOff() {
 void Mutex::HolderLink::Abandoned(TaskId task) {
   if (mu.holder_ != task) return;
   mu.kernel_.locks().Released(task, mu.id_);
+  if (Trace& trace = mu.kernel_.trace(); trace.keeps_events())
+    trace.Mark(mu.kernel_.Now(), mu.kernel_.task_process(task), task, MarkKind::kHoldEnd, mu.id_, mu.name_);
   mu.holder_ = kNoTask;
   mu.HandOff();
 }

@@ -29,6 +29,28 @@ enum class EventKind : uint8_t {
 };
 std::string_view EventKindName(EventKind kind);
 
+// What the trace keeps beside its events for timelines, outside the hash (adding or changing one never
+// changes a seed's trace hash or its replay): engine state ("raft g1" = "leader term 3"), the two ends
+// of a message, and mutex holds. Kept only when the trace keeps events.
+enum class MarkKind : uint8_t {
+  kState,      // key = what (e.g. "raft g1"), value = its new state
+  kSend,       // id = the message; key = "from -> to"
+  kReceive,    // id = the message it received
+  kHoldBegin,  // key = the mutex's name; the task now holds it
+  kHoldEnd,    // key = the mutex's name; the task released it (or died holding it)
+};
+
+struct TraceMark {
+  uint64_t after = 0;  // events().size() when recorded: it follows the events before that index
+  int64_t time_ns = 0;
+  uint32_t process = 0;
+  uint32_t task = 0;
+  MarkKind kind = MarkKind::kState;
+  uint64_t id = 0;
+  std::string key;
+  std::string value;
+};
+
 struct TraceEvent {
   int64_t time_ns = 0;
   uint32_t process = 0;  // ~0u for the kernel
@@ -56,6 +78,15 @@ class Trace {
     ++count_;
     if (keep_events_) Keep(time_ns, process, task, kind, detail);
   }
+  // A mark for timelines (see TraceMark): never hashed, dropped unless events are kept.
+  void Mark(int64_t time_ns, uint32_t process, uint32_t task, MarkKind kind, uint64_t id,
+            std::string_view key, std::string_view value = {}) {
+    if (keep_events_)
+      marks_.push_back(TraceMark{events_.size(), time_ns, process, task, kind, id, std::string(key),
+                                 std::string(value)});
+  }
+  const std::vector<TraceMark>& marks() const { return marks_; }
+
   uint64_t hash() const { return hash_; }
   uint64_t count() const { return count_; }
   bool keeps_events() const { return keep_events_; }
@@ -75,6 +106,7 @@ class Trace {
   uint64_t hash_ = 0xcbf29ce484222325ull;
   uint64_t count_ = 0;
   std::vector<TraceEvent> events_;
+  std::vector<TraceMark> marks_;
 };
 
 }  // namespace seedbed

@@ -73,6 +73,10 @@ class Runtime {
   virtual void Probe(std::string_view name) { (void)name; }
   // Free-form annotation for traces ("wal: ack 3 writes of wal/7").
   virtual void Note(std::string_view text) { (void)text; }
+  // Engine state for timelines: `key` ("raft g1") now is `value` ("leader term 3"). Drawn as a band
+  // on the calling task's lane until the next value of the same key; never changes the run (in
+  // simulation it stays out of the trace hash). Does nothing for real.
+  virtual void State(std::string_view key, std::string_view value) { (void)key, (void)value; }
 };
 
 }  // namespace model

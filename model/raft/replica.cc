@@ -226,7 +226,16 @@ void Replica::Run() {
     if (replicate_now_ && role_ == Role::kLeader && !halted_) BroadcastAppend();
     replicate_now_ = false;
     next_wake_ns_ = NextWakeNs();
+    ShowState();
   }
+}
+
+void Replica::ShowState() {
+  const char* role = halted_ ? "halted" : role_ == Role::kLeader ? "leader" : role_ == Role::kCandidate ? "candidate" : "follower";
+  std::string state = fmt::format("{} term {}", role, term_);
+  if (state == shown_state_) return;
+  shown_state_ = std::move(state);
+  env_.runtime->State(fmt::format("raft g{}", config_.id), shown_state_);
 }
 
 int64_t Replica::NextWakeNs() const {

@@ -90,6 +90,8 @@ class Replica {
   void Propose(const Command& command, Pending pending);
   void OnTimers();
   int64_t NextWakeNs() const;
+  // Tells the runtime this replica's role and term when they changed (a band on its timeline lane).
+  void ShowState();
 
   void StartElection();
   void BecomeLeader();
@@ -143,6 +145,7 @@ class Replica {
   uint64_t recoveries_ = 0;
   Role role_ = Role::kFollower;
   uint64_t term_ = 0;
+  std::string shown_state_;  // what ShowState last told the runtime
   std::string voted_for_;
   std::string leader_;
   std::set<std::string> votes_;

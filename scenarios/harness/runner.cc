@@ -115,6 +115,12 @@ void CollectSpans(const World& world, const History& history, RunReport& report)
     if (op.ambiguous) s.outcome += " (but applied)";
     if (op.applied && op.type == StoreOpType::kPut) s.outcome += fmt::format(" v{}", op.version);
     s.fault = op.injected_error || op.ambiguous;
+    // The version written or read (a put's only if it was applied, a read's only if it found one).
+    const bool read = op.type == StoreOpType::kGet || op.type == StoreOpType::kHead;
+    if (op.applied_ns >= 0 && (op.type == StoreOpType::kPut ? op.applied : read && op.effect_code == absl::StatusCode::kOk)) {
+      s.version = op.version;
+      s.applied_ns = op.applied_ns;
+    }
     report.spans.push_back(std::move(s));
   }
   for (const Op& op : history.ops()) {

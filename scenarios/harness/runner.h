@@ -31,6 +31,8 @@ struct Span {
   std::string outcome;        // "ok v3", "AlreadyExists", "timeout (applied)"
   bool fault = false;         // an injected fault shaped the outcome
   int64_t op = -1;            // history op id for client ops
+  uint64_t version = 0;       // object-store put: the version it produced; get / head: the version read
+  int64_t applied_ns = -1;    // object-store op: when it took effect (-1: never)
 };
 
 struct RunReport {

@@ -5,6 +5,8 @@
 // follower acknowledges AppendEntries whose append failed, so a leader counts it in the quorum,
 // acknowledges the write, and a leader crash then loses it. Fixed (kFailStop): the replica halts,
 // restarts and recovers from its snapshot and WAL.
+#include <cinttypes>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -105,10 +107,13 @@ class RaftWalIo : public Scenario {
       // First a write per group, right after the heal: a cluster that cannot commit is found
       // within the client's deadline, not after the writers' retries have run out too.
       for (uint64_t g = 1; g <= kGroups; ++g) {
-        if (Put(client, history, kernel, "final-read", g, fmt::format("g{}/live", g), "final") !=
+        uint64_t op = 0;
+        if (Put(client, history, kernel, "final-read", g, fmt::format("g{}/live", g), "final", &op) !=
             model::raft::ClientCode::kOk) {
-          verdict().Fail("commit-after-heal", fmt::format("after the heal, no write committed in group {}", g),
-                         kernel.Now());
+          Violation& v = verdict().Fail(
+              "commit-after-heal", fmt::format("after the heal, no write committed in group {}", g), kernel.Now());
+          v.ops.push_back(op);
+          v.objects.push_back(fmt::format("raft g{}", g));  // the group's state bands (Runtime::State)
         }
       }
       // Final reads start once the writers are done (the chaos phase may end before they are).
@@ -124,8 +129,10 @@ class RaftWalIo : public Scenario {
             history.Ok(id, kernel.Now(), r.value);
           } else {
             history.Unknown(id, kernel.Now(), r.error);
-            verdict().Fail("read-after-heal", fmt::format("after the heal, a read of {} did not complete: {}",
-                                                   key, r.error), kernel.Now());
+            verdict()
+                .Fail("read-after-heal",
+                      fmt::format("after the heal, a read of {} did not complete: {}", key, r.error), kernel.Now())
+                .ops.push_back(id);
           }
         }
       }
@@ -135,15 +142,26 @@ class RaftWalIo : public Scenario {
   void Check(const World& world, const History& history, Verdict& verdict) override {
     (void)world;
     checks::NoLostAcknowledgedWrites(history, verdict);
-    for (const model::raft::SafetyViolation& v : checker_.violations())
-      verdict.Fail(v.invariant, v.detail);
+    for (const model::raft::SafetyViolation& v : checker_.violations()) {
+      Violation& out = verdict.Fail(v.invariant, v.detail);
+      // "group 2: ...": the group's state bands (each node's role and term, Runtime::State).
+      uint64_t group = 0;
+      if (std::sscanf(v.detail.c_str(), "group %" SCNu64, &group) != 1) continue;
+      out.objects.push_back(fmt::format("raft g{}", group));
+      // "group 1: n2 leads term 2 without ...": that leadership's band ("raft g1 = leader term 2").
+      char node[32] = {0};
+      uint64_t term = 0;
+      if (std::sscanf(v.detail.c_str(), "group %*u: %31s leads term %" SCNu64, node, &term) == 2)
+        out.objects.push_back(fmt::format("raft g{} = leader term {}", group, term));
+    }
   }
 
  private:
   model::raft::ClientCode Put(model::raft::RaftClient& client, History& history, Kernel& kernel,
                               const std::string& name, uint64_t group, const std::string& key,
-                              const std::string& value) {
+                              const std::string& value, uint64_t* op = nullptr) {
     const uint64_t id = history.Invoke(name, OpType::kPut, key, value, kernel.Now(), kernel.current_task());
+    if (op != nullptr) *op = id;
     model::raft::ClientResult r = client.Put(group, key, value);
     switch (r.code) {
       case model::raft::ClientCode::kOk:

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -222,6 +223,7 @@ class SnapshotStreamLock : public Scenario {
                     f, id, streamed.size(), at_open->size(),
                     streamed.size() > at_open->size() ? " (the checkpoint appended to it)" : ""),
         kernel.Now());
+    v.objects.push_back(DbPath(id));
     v.evidence.push_back(fmt::format("stream opened at {:.6f}ms", opened_ns / 1e6));
     v.evidence.push_back(fmt::format("streamed head: {}", streamed.substr(0, 64)));
     if (streamed.size() > at_open->size())
@@ -240,10 +242,11 @@ class SnapshotStreamLock : public Scenario {
       }
       kernel.SleepFor(1'000'000'000);
     }
-    verdict().Fail("snapshot-recovers",
-                   fmt::format("after the heal no snapshot completed in 30 attempts: {}",
-                               last.ToString()),
-                   kernel.Now());
+    Violation& v = verdict().Fail("snapshot-recovers",
+                                  fmt::format("after the heal no snapshot completed in 30 attempts: {}",
+                                              last.ToString()),
+                                  kernel.Now());
+    if (std::optional<std::string> newest = NewestCommitted()) v.objects.push_back(DbPath(*newest));
   }
 
   // Reads the disk directly (no I/O, no yield): the newest committed snapshot and its .db.
@@ -288,6 +291,10 @@ class SnapshotStreamLock : public Scenario {
           "newest-snapshot-has-db",
           fmt::format("{}: the newest snapshot {} has no .db", when, newest_id), world_->kernel().Now());
       for (const std::string& name : *names) v.evidence.push_back(fmt::format("{}/{}", kDir, name));
+      // The missing .db, and every .db still there (one a rename could not move names the cause).
+      v.objects.push_back(DbPath(newest_id));
+      for (const std::string& name : *names)
+        if (absl::EndsWith(name, ".db")) v.objects.push_back(fmt::format("{}/{}", kDir, name));
       return;
     }
     auto want = intended_.find(newest_id);
@@ -299,6 +306,7 @@ class SnapshotStreamLock : public Scenario {
                     when, newest_id, db->size(), want->second.size()),
         world_->kernel().Now());
     v.evidence.push_back(fmt::format("head: {}", db->substr(0, 64)));
+    v.objects.push_back(DbPath(newest_id));
   }
 
   World* world_ = nullptr;

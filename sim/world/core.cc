@@ -83,4 +83,9 @@ void WorldCore::Add(EventKind kind, std::string_view detail) {
   kernel_.trace().Add(kernel_.Now(), CurrentProcessId(), CurrentTaskId(), kind, detail);
 }
 
+void WorldCore::Mark(MarkKind kind, uint64_t id, std::string_view key, std::string_view value) {
+  if (shutting_down_ || !kernel_.trace().keeps_events()) return;
+  kernel_.trace().Mark(kernel_.Now(), CurrentProcessId(), CurrentTaskId(), kind, id, key, value);
+}
+
 }  // namespace seedbed

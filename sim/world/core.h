@@ -60,6 +60,8 @@ class WorldCore {
   void TraceIo(std::string_view detail) { Add(EventKind::kIo, detail); }
   void TraceFault(std::string_view detail);
   void Add(EventKind kind, std::string_view detail);
+  // A timeline mark (sim/trace.h's TraceMark): outside the trace hash.
+  void Mark(MarkKind kind, uint64_t id, std::string_view key, std::string_view value = {});
   uint64_t faults_injected() const { return faults_injected_; }
   void CountFault() { ++faults_injected_; }
 

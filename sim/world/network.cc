@@ -194,6 +194,7 @@ void SimNetwork::OnCrash(const Process& process) {
   Endpoint* e = Find(process.name());
   if (e != nullptr) {
     e->inbox.clear();
+    e->inbox_ids.clear();
     e->accept_queue.clear();
     e->receivers.clear();
     e->acceptors.clear();
@@ -232,7 +233,7 @@ bool SimNetwork::WaitOn(std::vector<TaskId>& waiters, std::string_view what, Nan
   return k.BlockFor(what, deadline_ns - k.Now());
 }
 
-void SimNetwork::Deliver(std::string from, std::string to, std::string bytes) {
+void SimNetwork::Deliver(std::string from, std::string to, std::string bytes, uint64_t id) {
   Endpoint* e = Find(to);
   if (e == nullptr || e->process->crashed()) return;
   if (Blocked(from, to)) {
@@ -241,11 +242,12 @@ void SimNetwork::Deliver(std::string from, std::string to, std::string bytes) {
   }
   ++stats_.delivered;
   e->inbox.push_back(model::Message{std::move(from), std::move(bytes)});
+  e->inbox_ids.push_back(id);
   WakeAll(e->receivers);
 }
 
 void SimNetwork::ScheduleDatagram(const std::string& from, const std::string& to,
-                                  const std::string& bytes) {
+                                  const std::string& bytes, uint64_t id) {
   const FaultPlan& plan = core_.plan();
   Nanos delay = core_.DrawLatency(OpKind::kNetSend);
   if (core_.DrawFault(plan.message_reorder_probability, DecisionKind::kNetwork, WorldCore::kFaultTag + 1)) {
@@ -253,7 +255,7 @@ void SimNetwork::ScheduleDatagram(const std::string& from, const std::string& to
     core_.TraceFault(absl::StrCat("send ", from, " -> ", to, ": held back (reorder)"));
   }
   core_.kernel().ScheduleAt(core_.kernel().Now() + delay,
-                            [this, from, to, bytes] { Deliver(from, to, bytes); });
+                            [this, from, to, bytes, id] { Deliver(from, to, bytes, id); });
 }
 
 // --- transport ---
@@ -276,13 +278,15 @@ absl::Status SimTransport::Send(std::string_view to, std::string bytes) {
     core.TraceFault(absl::StrCat(what, ": lost"));
     return absl::OkStatus();
   }
-  net_.ScheduleDatagram(self_, dest, bytes);
+  const uint64_t id = net_.next_message_id_++;
+  net_.ScheduleDatagram(self_, dest, bytes, id);
   if (core.DrawFault(plan.message_duplicate_probability, DecisionKind::kNetwork, WorldCore::kFaultTag + 3)) {
     ++net_.stats_.duplicated;
     core.TraceFault(absl::StrCat(what, ": duplicated"));
-    net_.ScheduleDatagram(self_, dest, bytes);
+    net_.ScheduleDatagram(self_, dest, bytes, id);
   }
   core.TraceIo(absl::StrCat(what, " -> sent"));
+  core.Mark(MarkKind::kSend, id, what);
   return absl::OkStatus();
 }
 
@@ -295,7 +299,10 @@ absl::StatusOr<model::Message> SimTransport::Receive(int64_t timeout_ns) {
     if (!e->inbox.empty()) {
       model::Message m = std::move(e->inbox.front());
       e->inbox.pop_front();
+      const uint64_t id = e->inbox_ids.front();
+      e->inbox_ids.pop_front();
       core.TraceIo(absl::StrCat("receive ", self_, " <- ", m.from, " ", m.bytes.size(), "B"));
+      core.Mark(MarkKind::kReceive, id, "");
       return m;
     }
     if (!net_.WaitOn(e->receivers, absl::StrCat("receive on ", self_), deadline))

@@ -103,13 +103,14 @@ class SimNetwork {
     Process* process = nullptr;
     std::unique_ptr<SimTransport> transport;
     std::deque<model::Message> inbox;
+    std::deque<uint64_t> inbox_ids;  // beside inbox: each message's id for timeline marks
     std::vector<TaskId> receivers;
     std::deque<std::shared_ptr<StreamState>> accept_queue;
     std::vector<TaskId> acceptors;
   };
   Endpoint* Find(std::string_view name);
-  void Deliver(std::string from, std::string to, std::string bytes);
-  void ScheduleDatagram(const std::string& from, const std::string& to, const std::string& bytes);
+  void Deliver(std::string from, std::string to, std::string bytes, uint64_t id);
+  void ScheduleDatagram(const std::string& from, const std::string& to, const std::string& bytes, uint64_t id);
   void Break(StreamState& s, std::string_view reason);
   void BreakCrossing();  // breaks every live stream whose ends are now cut off
   void WakeAll(std::vector<TaskId>& tasks);
@@ -123,6 +124,7 @@ class SimNetwork {
   std::vector<std::weak_ptr<StreamState>> streams_;  // creation order
   uint64_t next_stream_ = 1;
   NetworkStats stats_;
+  uint64_t next_message_id_ = 1;  // for timeline marks only (send -> receive arrows)
 };
 
 }  // namespace seedbed

@@ -129,5 +129,6 @@ void SimRuntime::Probe(std::string_view name) {
 }
 
 void SimRuntime::Note(std::string_view text) { core_.Add(EventKind::kNote, text); }
+void SimRuntime::State(std::string_view key, std::string_view value) { core_.Mark(MarkKind::kState, 0, key, value); }
 
 }  // namespace seedbed

@@ -62,6 +62,7 @@ class SimRuntime final : public model::Runtime {
   void CrashPoint(std::string_view name) override;
   void Probe(std::string_view name) override;
   void Note(std::string_view text) override;
+  void State(std::string_view key, std::string_view value) override;
 
   Process& process() { return process_; }
 
