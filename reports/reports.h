@@ -15,8 +15,8 @@ namespace seedbed::reports {
 // terminals and logs. Lines that name the violation's objects start with "!!".
 void WriteTextTimeline(const RunReport& report, std::ostream& out, const std::string& replay_command = "");
 
-// Chrome Trace Event Format (opens in ui.perfetto.dev; chrome://tracing no longer does in current
-// Chromium, whose about:tracing viewer was removed): processes as pids,
+// Chrome Trace Event Format (opens in ui.perfetto.dev; not in Debian's Chromium's chrome://tracing):
+// processes as pids,
 // tasks as threads, object-store, disk and client ops as complete ("X") slices with their arguments
 // and outcomes, faults, crashes, restarts, fired crash points, acknowledgements, network messages
 // and violations as instant ("i") events; causal arrows as flow events ("s" / "f", each end bound

@@ -894,6 +894,12 @@
     check('click-detail', selected !== null && detail.textContent.indexOf(s[5]) >= 0, s[4] + ' ' + s[5]);
   }
   if (bands.length) check('state-bands', stats.bands > 0 || true, bands.length + ' state bands, keys: ' + [...new Set(bands.map(b => b.key))].slice(0, 6).join(', '));
+  // Frame times: ten draws of the whole run, then ten while zooming in by 20% each.
+  const frames = (fn) => { const t = performance.now(); for (let i = 0; i < 10; ++i) { fn(); draw(); } return (performance.now() - t) / 10; };
+  setView(...fullU());
+  const full = frames(() => {});
+  const zoomed = frames(() => zoom(0.8, (LABEL_W + W) / 2));
+  out.push('frame-ms whole-run ' + full.toFixed(1) + ' zooming ' + zoomed.toFixed(1));
   focusViolation(); draw();
   out.push('first-paint-ms ' + Math.round(firstPaint) + ' (since navigation start; script ' + Math.round(firstPaint - started) + ' ms)');
   out.push('counts spans ' + D.spans.length + ' holds ' + D.holds.length + ' arrows ' + D.arrows.length + ' bands ' + bands.length + ' marks ' + D.marks.length + ' ops ' + D.ops.length);
