@@ -397,14 +397,14 @@
     g.save();
     g.beginPath(); g.rect(LABEL_W, 0, W - LABEL_W, height); g.clip();
     // Engine state bands.
-    for (const b of bands) {
-      const y = rowY[b.row];
+    for (let bi = 0; bi < bands.length; ++bi) {
+      const b = bands[bi], y = rowY[b.row];
       if (y < 0 || !visible(b.t0, b.t1)) continue;
       const j = stateKeys[b.row].indexOf(b.key), yy = stateY[b.row][j];
       const x0 = clipX(X(b.t0)), x1 = clipX(X(b.t1));
       g.fillStyle = bandColor(b.value);
       g.fillRect(x0, yy + 1, Math.max(1, x1 - x0 - 1), STATE_H - 2);
-      const nb = named.bands.has(bands.indexOf(b));
+      const nb = named.bands.has(bi);
       if (nb) { g.strokeStyle = '#d62728'; g.lineWidth = 2; g.strokeRect(x0, yy + 1, Math.max(1, x1 - x0 - 1), STATE_H - 2); }
       if (x1 - x0 > 40) { g.fillStyle = '#222'; g.font = '9px DejaVu Sans Mono, monospace'; g.fillText(b.value.slice(0, Math.floor((x1 - x0) / 5.6)), x0 + 2, yy + 11); }
       ++stats.bands;
@@ -429,10 +429,18 @@
     // Spans.
     g.font = '9px DejaVu Sans Mono, monospace';
     const labels = [];
+    const lastPx = new Float64Array(D.rows.length).fill(-1);  // per row: the pixel a tiny op last filled
     D.spans.forEach((s, i) => {
       const y = rowY[s[0]];
       if (y < 0 || !visible(s[1], s[2])) return;
       const x0 = X(s[1]), x1 = Math.max(X(s[2]), x0 + 2);
+      const isNamed0 = named.spans.has(i);
+      // Zoomed out, many ops fall on one pixel: draw the first, skip the rest (not the named ones).
+      if (X(s[2]) - x0 < 1 && !isNamed0 && !query) {
+        const px = Math.floor(x0);
+        if (lastPx[s[0]] === px) return;
+        lastPx[s[0]] = px;
+      }
       const dim = query && !matches.spans.has(i);
       g.globalAlpha = dim ? 0.15 : 1;
       g.fillStyle = spanFill(s);
@@ -553,17 +561,24 @@
     }
     stats.arrows = drawn;
   }
+  let miniCache = {key: null, cols: null};
   function drawMini() {
     const w = W, h = 34;
     const g = resize(mini, w, h);
     g.clearRect(0, 0, w, h);
     g.fillStyle = '#f2f4f7'; g.fillRect(LABEL_W, 0, w - LABEL_W - 8, h);
     const [f0, f1] = fullU(), sx = u => LABEL_W + (u - f0) / Math.max(1e-9, f1 - f0) * (w - LABEL_W - 8);
-    const cols = new Float32Array(Math.ceil(w));
-    for (const s of D.spans) {
-      const a = Math.floor(sx(toU(s[1]))), b = Math.max(a, Math.floor(sx(toU(s[2]))));
-      for (let x = a; x <= b && x < cols.length; ++x) cols[x] += 1;
+    // The density of ops per pixel, computed once per width and axis mode.
+    const cacheKey = w + mode;
+    if (miniCache.key !== cacheKey) {
+      const c = new Float32Array(Math.ceil(w));
+      for (const s of D.spans) {
+        const a = Math.floor(sx(toU(s[1]))), b = Math.max(a, Math.floor(sx(toU(s[2]))));
+        for (let x = a; x <= b && x < c.length; ++x) c[x] += 1;
+      }
+      miniCache = {key: cacheKey, cols: c};
     }
+    const cols = miniCache.cols;
     let max = 1;
     for (const c of cols) max = Math.max(max, c);
     g.fillStyle = '#8db9e3';

@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "report_scale: the run failed to start\n");
     return 2;
   }
-  const int copies = static_cast<int>((want + run->events - 1) / run->events);
+  const uint64_t per_run = run->trace->count();  // every trace event, resumes and wake-ups included
+  const int copies = static_cast<int>((want + per_run - 1) / per_run);
   const double t0 = WallSeconds();
   seedbed::RunReport big = Tile(*run, copies, run->sim_time_ns + 1'000'000);
   const std::string html = seedbed::reports::HtmlReport(big, seedbed::ReplayCommand(config) + " (repeated)");
