@@ -89,6 +89,7 @@ step "run the buggy variant: exit 1, the invariant, a replay command naming this
 cat "$work/buggy.txt"
 test $rc -eq 1 || fail "run --variant buggy --seed 1 exited $rc, expected 1"
 grep -q "no-lost-acknowledged-writes" "$work/buggy.txt" || fail "the buggy run does not name the invariant"
+grep -q "replay: tinykv_seedbed " "$work/buggy.txt" || fail "the replay line does not name tinykv_seedbed, the program that ran"
 step "run the fixed variant: exit 0"
 (cd "$work" && "$bin" run tinykv.lost_put --variant fixed --seed 1) > "$work/fixed.txt" 2>&1 || { cat "$work/fixed.txt"; fail "fixed seed 1"; }
 
