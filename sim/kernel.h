@@ -73,7 +73,9 @@ inline constexpr TaskId kNoTask = ~TaskId{0};
 // it, so a failure's decision list replays under any strategy (their own state is never needed).
 //  kPortfolio  not a kernel strategy: scenarios/runner.h resolves it per seed to one of the others
 //           (PortfolioMember) before a run; the kernel refuses it.
-enum class Strategy : uint8_t { kRandom, kPct, kPos, kSurw, kPortfolio };
+//  kGuided  not a kernel strategy either: a campaign's feedback-guided fuzzer (scenarios/campaign/
+//           guided.h) replays mutated decision lists under the random walk.
+enum class Strategy : uint8_t { kRandom, kPct, kPos, kSurw, kPortfolio, kGuided };
 
 // What a strategy may know of a scenario before a run, estimated from earlier runs (the
 // campaign's calibration runs, scenarios/runner.h). Immutable once made; shared by runs.

@@ -26,6 +26,7 @@
 
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
+#include "scenarios/campaign/guided.h"
 #include "scenarios/harness/signature.h"
 
 namespace seedbed {
@@ -71,7 +72,26 @@ double ProcessCpuSeconds() {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
-json RunUnit(const CampaignOptions& o, uint64_t unit_index, const Unit& unit) {
+// A guided failing run's decisions travel to the parent, which writes its failure file from them
+// (the seed alone does not give the run: its list came from the worker's corpus).
+json DecisionsJson(const DecisionList& list) {
+  json out = json::array();
+  for (const Decision& d : list) out.push_back({static_cast<int>(d.kind), d.value, d.site});
+  return out;
+}
+
+DecisionList DecisionsFromJson(const json& j) {
+  DecisionList out;
+  for (const json& d : j)
+    out.push_back({d.at(1).get<uint64_t>(), static_cast<DecisionKind>(d.at(0).get<int>()), d.at(2).get<uint32_t>()});
+  return out;
+}
+
+// The guided runs' failing seeds whose decisions a cell keeps (the smallest seeds): enough for the
+// first seed of every failure group of a campaign in practice.
+constexpr size_t kMaxGuidedReplays = 256;
+
+json RunUnit(const CampaignOptions& o, uint64_t unit_index, const Unit& unit, GuidedCorpus* corpus) {
   RunConfig config = o.base;
   config.scenario = o.cells[unit.cell].scenario;
   config.variant = o.cells[unit.cell].variant;
@@ -79,6 +99,13 @@ json RunUnit(const CampaignOptions& o, uint64_t unit_index, const Unit& unit) {
   config.replay = nullptr;
   config.hints = unit.cell < o.hints.size() ? o.hints[unit.cell] : nullptr;
   if (config.pct_steps == 0 && config.hints != nullptr) config.pct_steps = config.hints->steps;
+  const bool guided = config.strategy == Strategy::kGuided && corpus != nullptr;
+  std::optional<DecisionList> child;
+  if (guided) child = corpus->Child(unit.seed);
+  if (child) {
+    config.replay = &*child;
+    config.replay_options = ReplayOptions{ReplayMatch::kBySite, ReplayTail::kSeed};
+  }
   auto start = Clock::now();
   const double cpu_start = ProcessCpuSeconds();
   absl::StatusOr<RunReport> report = RunOnce(config);
@@ -99,6 +126,10 @@ json RunUnit(const CampaignOptions& o, uint64_t unit_index, const Unit& unit) {
   }
   line["failed"] = report->failed;
   line["strategy"] = StrategyLabel(report->config);
+  if (guided) {
+    line["kept"] = corpus->Offer(report->decisions, report->features, unit.seed);
+    if (report->failed) line["decisions"] = DecisionsJson(report->decisions);
+  }
   line["invariant"] = report->invariant();
   line["message"] = report->failed ? report->first_violation()->message : "";
   line["signature"] = FailureSignature(*report);
@@ -254,6 +285,7 @@ uint64_t PeakRssMb() {
   bool recycle = false;
   uint64_t runs = 0;
   InstallCrashReport(fd, &pending);
+  std::map<size_t, GuidedCorpus> corpora;  // guided campaigns: this worker's corpus per cell
   uint64_t i = first;
   for (; i < count && ok; i = count - i <= jobs ? count : i + jobs) {
     if (g_stop_signal != 0) break;
@@ -265,7 +297,7 @@ uint64_t PeakRssMb() {
     g_crash.cell = unit.cell;
     g_crash.seed = unit.seed;
     slot->in_flight.store(i);
-    pending += RunUnit(o, i, unit).dump();
+    pending += RunUnit(o, i, unit, &corpora[unit.cell]).dump();
     pending += '\n';
     slot->in_flight.store(kIdle);
     ++runs;
@@ -369,6 +401,10 @@ void Aggregate(const json& line, std::vector<CellResult>& cells) {
   const std::string message = line.at("message").get<std::string>();
   CountFailure(c, seed, invariant, line.value("signature", FailureSignature(invariant, message, {})), message);
   c.failures_by_strategy[line.value("strategy", std::string("random"))]++;
+  if (line.contains("decisions")) {
+    c.guided_replays[seed] = DecisionsFromJson(line.at("decisions"));
+    if (c.guided_replays.size() > kMaxGuidedReplays) c.guided_replays.erase(std::prev(c.guided_replays.end()));
+  }
 }
 
 // The figures of a progress line so far. `cell` is the one the latest result came from (-1: none).

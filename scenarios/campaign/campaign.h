@@ -181,6 +181,9 @@ struct CellResult {
   // Failing runs per strategy that found them ("pct-d3", "pos": StrategyLabel), for a portfolio.
   std::map<std::string, uint64_t> failures_by_strategy;
   std::shared_ptr<const StrategyHints> hints;  // the cell's (CampaignOptions::hints), for reruns
+  // Guided campaigns: the decisions of failing runs (the smallest seeds), to write their failure
+  // files from (a guided run is its decision list, not its seed). Not in campaign.json.
+  std::map<uint64_t, DecisionList> guided_replays;
   // Seeds of this cell's range that never ran (the campaign was stopped early), as [first, last]
   // seed ranges in the shard's stride (seed_first + shard_index + k * shard_count), sorted; at most
   // kMaxNotRunRanges of them (not_run_ranges_truncated then says more are missing).

@@ -622,6 +622,16 @@ bool WriteGroupArtifacts(CampaignReport& campaign, const std::string& dir, const
                          campaign.result.classified ? fmt::format(" ({})", FailureClassName(g.failure_class)) : "",
                          g.count, g.first_seed, g.first_message, ReplayCommand(config, campaign.options.program));
       if (dir.empty() || !g.failure_file.empty()) continue;  // nowhere to write, or written already
+      if (config.strategy == Strategy::kGuided) {
+        auto kept = c.guided_replays.find(g.first_seed);
+        if (kept == c.guided_replays.end()) {
+          out << "    no failure file: the guided run's decisions are not in this report (a merged report, or "
+                 "past the kept seeds)\n";
+          continue;
+        }
+        config.replay = &kept->second;
+        config.replay_options = ReplayOptions{ReplayMatch::kBySite, ReplayTail::kSeed};
+      }
       if (g.invariant == kCrashInvariant) {
         // Rerunning it here would kill this process too.
         out << "    no failure file for a crash: the run does not finish; run the replay command under gdb\n";

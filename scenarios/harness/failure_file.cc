@@ -169,6 +169,7 @@ std::string_view StrategyName(Strategy strategy) {
     case Strategy::kPos: return "pos";
     case Strategy::kSurw: return "surw";
     case Strategy::kPortfolio: return "portfolio";
+    case Strategy::kGuided: return "guided";
   }
   return "random";
 }
@@ -179,8 +180,9 @@ absl::StatusOr<Strategy> ParseStrategy(std::string_view name) {
   if (name == "pos") return Strategy::kPos;
   if (name == "surw") return Strategy::kSurw;
   if (name == "portfolio") return Strategy::kPortfolio;
+  if (name == "guided") return Strategy::kGuided;
   return absl::InvalidArgumentError(
-      fmt::format("unknown strategy '{}' (random, pct, pos, surw or portfolio)", name));
+      fmt::format("unknown strategy '{}' (random, pct, pos, surw, portfolio or guided)", name));
 }
 
 std::string EncodeFailureFile(const FailureFile& file) {

@@ -30,7 +30,8 @@ KernelConfig ToKernelConfig(const RunConfig& c, const ScenarioInfo& info) {
   if (info.stack_bytes > 0) k.stack_bytes = info.stack_bytes;
   k.crash_mode = info.crash_mode;
   k.seed = c.seed;
-  k.strategy = c.strategy;
+  // A guided run is a random walk over a replayed (mutated) decision list.
+  k.strategy = c.strategy == Strategy::kGuided ? Strategy::kRandom : c.strategy;
   k.pct_depth = c.pct_depth;
   if (c.pct_steps > 0) {
     k.pct_steps_estimate = c.pct_steps;
@@ -209,6 +210,10 @@ std::string ReplayCommand(const RunConfig& c, std::string_view program) {
   if (c.strategy == Strategy::kPct) {
     command += fmt::format(" --strategy pct --pct-depth {}", c.pct_depth);
     if (c.pct_steps > 0) command += fmt::format(" --pct-steps {}", c.pct_steps);
+  } else if (c.strategy == Strategy::kGuided) {
+    return fmt::format("seedbed replay FAILURE_FILE (a guided run of {} {} seed {} replays from the campaign's "
+                       "failure file: its decisions came from the campaign's corpus, not from the seed alone)",
+                       c.scenario, c.variant, c.seed);
   } else if (c.strategy != Strategy::kRandom) {
     command += fmt::format(" --strategy {}", StrategyName(c.strategy));
   }
@@ -233,6 +238,49 @@ void KeepFreedMemoryForLaterRuns() {
 }
 
 }  // namespace
+
+// What a guided campaign counts as reaching something new (scenarios/campaign/guided.h): each
+// coverage point reached and each fired, each reads-from pair of the object store (the writer's
+// process of the version a get or head read, the reader's process, the path with its digits
+// folded: "node-a -> node-b cluster/wal/#"), and the run's fault combination (injected faults and
+// crashes of each kind, in powers of two). Sorted, distinct.
+static std::vector<uint64_t> GuidedFeatures(const World& world, const RunReport& report) {
+  std::vector<uint64_t> out;
+  auto add = [&out](std::string_view kind, std::string_view name) { out.push_back(Kernel::ResourceKey(kind, name)); };
+  for (const RunReport::CoveragePoint& p : report.coverage_points) {
+    if (p.reached > 0) add("reached", p.name);
+    if (p.fired > 0) add("fired", p.name);
+  }
+  auto fold = [](std::string_view path) {
+    std::string s;
+    for (char ch : path) {
+      const bool digit = ch >= '0' && ch <= '9';
+      if (!digit || s.empty() || s.back() != '#') s += digit ? '#' : ch;
+    }
+    return s;
+  };
+  std::map<std::pair<std::string, uint64_t>, std::string> writers;  // (path, version) -> process
+  for (const StoreOpRecord& op : world.store().history()) {
+    if (op.type == StoreOpType::kPut && op.applied) writers[{op.path, op.version}] = op.process_name;
+    if ((op.type == StoreOpType::kGet || op.type == StoreOpType::kHead) && op.code == absl::StatusCode::kOk) {
+      auto it = writers.find({op.path, op.version});
+      if (it != writers.end()) add("reads-from", fmt::format("{} -> {} {}", it->second, op.process_name, fold(op.path)));
+    }
+  }
+  auto bucket = [](uint64_t n) {
+    int b = 0;
+    while (n > 0) {
+      n >>= 1;
+      ++b;
+    }
+    return b;
+  };
+  add("faults", fmt::format("{} {} {}", bucket(report.faults_injected), bucket(report.process_crashes),
+                            bucket(report.machine_crashes)));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 absl::StatusOr<RunReport> RunOnce(const RunConfig& portfolio_config) {
   KeepFreedMemoryForLaterRuns();
@@ -300,6 +348,7 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& portfolio_config) {
       report.coverage_points.push_back({name, true, r.reached, r.armed, r.fired});
     for (const auto& [name, n] : world.coverage().probes())
       report.coverage_points.push_back({name, false, n, false, 0});
+    if (config.strategy == Strategy::kGuided) report.features = GuidedFeatures(world, report);
     if (config.keep_events) {
       report.trace = std::make_shared<Trace>(kernel.trace());
       CollectNames(world, report);

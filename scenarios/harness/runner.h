@@ -45,6 +45,7 @@ struct RunReport {
   uint64_t steps = 0;                 // scheduler steps (of events)
   // Steps that touched a shared resource, per Kernel::TaskKey (runs that track accesses only).
   std::vector<std::pair<uint32_t, uint64_t>> access_counts;
+  std::vector<uint64_t> features;     // guided runs: what the run reached (GuidedFeatures in runner.cc)
   Nanos sim_time_ns = 0;
   uint64_t trace_hash = 0;
   DecisionList decisions;

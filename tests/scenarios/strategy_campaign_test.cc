@@ -126,3 +126,27 @@ TEST_CASE("strategies: PCT's k is estimated from calibration runs and kept for r
   auto run = Seedbed("run slatedb.flush_self_fence --variant buggy --seed 3 --strategy pct --pct-steps 77");
   CHECK_THAT(run.output, Catch::Contains("--pct-steps 77"));
 }
+
+TEST_CASE("strategies: a guided campaign is the same twice with the same --jobs, and its failures replay",
+          "[strategy][campaign][guided]") {
+  const std::string one = Dir("guided_a"), two = Dir("guided_b");
+  const std::string args = std::string(kCell) + "--strategy guided --jobs 2 --shrink-attempts 100 --out ";
+  auto a = Seedbed(args + one + " --check-determinism");
+  INFO(a.output);
+  REQUIRE(a.code == 1);
+  CHECK_THAT(a.output, !Catch::Contains("nondetermin"));
+  auto b = Seedbed(args + two);
+  INFO(b.output);
+  REQUIRE(b.code == 1);
+  CHECK(Comparable(Load(one + "/campaign.json")) == Comparable(Load(two + "/campaign.json")));
+  const json cell = Load(one + "/campaign.json").at("cells").at(0);
+  CHECK(cell.at("found_by").at("guided").get<uint64_t>() == cell.at("failures").get<uint64_t>());
+  const std::vector<std::string> failures = Files(one, ".failure.json");
+  REQUIRE(failures.size() >= 2);  // the failure file and its shrunk one
+  for (const std::string& file : failures) {
+    auto r = Seedbed("replay " + file);
+    INFO(file << "\n" << r.output);
+    CHECK(r.code == 1);
+    CHECK_THAT(r.output, Catch::Contains("reproduced the recorded run exactly"));
+  }
+}
