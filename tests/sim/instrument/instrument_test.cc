@@ -47,6 +47,19 @@ struct Pin {
   uint64_t random_seed;
   uint64_t pct_seed;
 };
+// The first failing seeds are the build's: the shadow map decides points per 8-byte granule, and
+// under ASan+UBSan the heap and stack layout differ (ASan's allocator and redzones), so other
+// granules are shared and other accesses become points. Each build is deterministic on its own
+// (the same seed gives the same trace, ASLR on or off); a seed does not carry over between them.
+#ifdef SEEDBED_SANITIZE
+const Pin kPins[] = {
+    {"race.store_order", "reader-sees-a-before-b", 12, 118},
+    {"race.lost_update", "no-lost-update", 1, 4},
+    {"race.treiber_stack", "no-lost-push", 1, 2},
+    {"race.double_checked_init", "initialised-before-use", 215, 33},
+    {"race.memtable_seq", "snapshot-sees-its-entries", 1, 3},
+};
+#else
 const Pin kPins[] = {
     {"race.store_order", "reader-sees-a-before-b", 24, 264},
     {"race.lost_update", "no-lost-update", 1, 4},
@@ -54,6 +67,7 @@ const Pin kPins[] = {
     {"race.double_checked_init", "initialised-before-use", 215, 33},
     {"race.memtable_seq", "snapshot-sees-its-entries", 3, 11},
 };
+#endif
 
 // Runs `fn` as a task of a fresh kernel under `policy` and returns the kernel's counters.
 seedbed::instrument::Counters RunInKernel(Policy policy, uint64_t seed, void (*fn)(), uint64_t* trace_hash = nullptr) {
