@@ -51,7 +51,8 @@ test-fuzz: deps
 test: test-release test-asan test-fuzz
 
 # Builds only the benchmarks and the seedbed command (not the test suites), then regenerates the
-# report; BASELINE_SECONDS, SCENARIO_SECONDS, CAMPAIGNS, SCALING_SEEDS tune it (see the script).
+# report's generated sections in place (hand-written ones are kept); BASELINE_SECONDS,
+# SCENARIO_SECONDS, CAMPAIGNS, SCALING_SEEDS, SECTIONS... tune it (see the script).
 bench: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS) --target benchmarks
