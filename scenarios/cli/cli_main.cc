@@ -16,6 +16,7 @@
 #include "CLI/CLI.hpp"
 #include "fmt/format.h"
 #include "scenarios/cli/commands.h"
+#include "scenarios/harness/failure_file.h"
 #include "sim/version.h"
 
 namespace seedbed::cli {
@@ -61,7 +62,7 @@ int Main(int argc, char** argv, const MainOptions& options) {
 
   auto add_run_options = [&](CLI::App* cmd) {
     cmd->add_option("--strategy", args.strategy,
-                    "Scheduling strategy: random, pct, pos, surw or portfolio (README: Strategies)")
+                    fmt::format("Scheduling strategy: {} (README: Strategies)", StrategyNames()))
         ->default_val("random");
     cmd->add_option("--pct-depth", args.pct_depth, "PCT depth d (d-1 priority change points)")
         ->default_val(2)->check(CLI::Range(1, 64));

@@ -174,15 +174,18 @@ std::string_view StrategyName(Strategy strategy) {
   return "random";
 }
 
+std::string StrategyNames() {
+  std::string out;
+  const size_t n = std::size(kStrategies);
+  for (size_t i = 0; i < n; ++i)
+    out += fmt::format("{}{}", i == 0 ? "" : i + 1 == n ? " or " : ", ", StrategyName(kStrategies[i]));
+  return out;
+}
+
 absl::StatusOr<Strategy> ParseStrategy(std::string_view name) {
-  if (name == "random") return Strategy::kRandom;
-  if (name == "pct") return Strategy::kPct;
-  if (name == "pos") return Strategy::kPos;
-  if (name == "surw") return Strategy::kSurw;
-  if (name == "portfolio") return Strategy::kPortfolio;
-  if (name == "guided") return Strategy::kGuided;
-  return absl::InvalidArgumentError(
-      fmt::format("unknown strategy '{}' (random, pct, pos, surw, portfolio or guided)", name));
+  for (Strategy s : kStrategies)
+    if (StrategyName(s) == name) return s;
+  return absl::InvalidArgumentError(fmt::format("unknown strategy '{}' ({})", name, StrategyNames()));
 }
 
 std::string EncodeFailureFile(const FailureFile& file) {

@@ -56,7 +56,15 @@ struct FailureFile {
   std::optional<RunStory> shrunk_from;  // a shrunk file: the story of the run it was shrunk from
 };
 
+// Every strategy the command takes (--strategy), in the order its help, error messages and the
+// benchmarks (tests/bench/strategy_bench, fixed_sweep.sh) list them. The one list: ParseStrategy
+// accepts exactly these StrategyName()s, so a strategy added here is taken by the command and
+// measured by the benchmarks with no other edit.
+inline constexpr Strategy kStrategies[] = {Strategy::kRandom, Strategy::kPct,       Strategy::kPos,
+                                           Strategy::kSurw,   Strategy::kPortfolio, Strategy::kGuided};
 std::string_view StrategyName(Strategy strategy);
+// "random, pct, pos, surw, portfolio or guided": kStrategies' names, for help and errors.
+std::string StrategyNames();
 absl::StatusOr<Strategy> ParseStrategy(std::string_view name);
 
 // Serialises with a checksum over every other field.

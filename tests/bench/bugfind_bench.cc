@@ -9,9 +9,6 @@
 // A seed that fails only on the event budget or a deadlock (a livelock of the harness, not the
 // bug's invariant) does not end a campaign; the "budget" column counts them.
 // Usage: bugfind_bench [--campaigns N] [--max-seeds N] [--max-seconds S] [--baseline TSV]
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -52,106 +49,36 @@ std::map<std::string, Baseline> ReadBaseline(const std::string& path) {
   return out;
 }
 
-// Failures that are not a bug's own invariant: a campaign notes them and goes on.
-bool HarnessStop(const std::string& invariant) {
-  return invariant == "event-budget" || invariant == "deadlock" || invariant == "harness-error";
-}
-
-struct Campaign {
-  bool found = false;
-  uint64_t budget_stops = 0;  // seeds that failed only on the event budget or a deadlock
-  uint64_t seeds = 0;  // run up to and including the first failing one
-  double cpu_s = 0;
-  double wall_s = 0;
-};
-
-Campaign RunCampaign(const seedbed_bench::Cell& cell, seedbed::Strategy strategy, uint64_t base,
-                     uint64_t max_seeds, double max_seconds) {
-  Campaign c;
-  const double cpu0 = seedbed_bench::ThreadCpuSeconds();
-  const double wall0 = seedbed_bench::WallSeconds();
-  for (uint64_t i = 0; i < max_seeds && c.cpu_s < max_seconds; ++i) {
-    seedbed::RunConfig config;
-    config.scenario = cell.scenario;
-    config.variant = cell.variant;
-    config.seed = base + i;
-    config.strategy = strategy;
-    absl::StatusOr<seedbed::RunReport> report = seedbed::RunOnce(config);
-    ++c.seeds;
-    c.cpu_s = seedbed_bench::ThreadCpuSeconds() - cpu0;
-    c.wall_s = seedbed_bench::WallSeconds() - wall0;
-    if (!report.ok()) break;
-    if (report->failed && HarnessStop(report->invariant())) {
-      ++c.budget_stops;
-    } else if (report->failed) {
-      c.found = true;
-      break;
-    }
-  }
-  return c;
-}
-
-// The campaign in a forked child, so a crash of the engine under test (a signal) is reported as
-// such and the table goes on. The child sends the Campaign back through a pipe.
-Campaign RunIsolated(const seedbed_bench::Cell& cell, seedbed::Strategy strategy, uint64_t base,
-                     uint64_t max_seeds, double max_seconds, int* signal_out) {
-  *signal_out = 0;
-  int fds[2];
-  if (pipe(fds) != 0) return RunCampaign(cell, strategy, base, max_seeds, max_seconds);
-  std::fflush(stdout);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    Campaign c = RunCampaign(cell, strategy, base, max_seeds, max_seconds);
-    ssize_t n = write(fds[1], &c, sizeof c);
-    _exit(n == static_cast<ssize_t>(sizeof c) ? 0 : 1);
-  }
-  close(fds[1]);
-  Campaign c;
-  ssize_t n = pid > 0 ? read(fds[0], &c, sizeof c) : -1;
-  close(fds[0]);
-  int status = 0;
-  if (pid > 0) waitpid(pid, &status, 0);
-  if (pid > 0 && WIFSIGNALED(status)) *signal_out = WTERMSIG(status);
-  if (n != static_cast<ssize_t>(sizeof c)) c = Campaign{};
-  return c;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  int campaigns = 20;
-  uint64_t max_seeds = 20000;
-  double max_seconds = 4;
-  std::string baseline_path, only;
+  seedbed_bench::CampaignFlags flags;
+  flags.max_seeds = 20000;
+  std::string baseline_path;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--campaigns") == 0 && i + 1 < argc) {
-      campaigns = std::atoi(argv[++i]);
-    } else if (std::strcmp(argv[i], "--max-seeds") == 0 && i + 1 < argc) {
-      max_seeds = std::strtoull(argv[++i], nullptr, 10);
-    } else if (std::strcmp(argv[i], "--max-seconds") == 0 && i + 1 < argc) {
-      max_seconds = std::atof(argv[++i]);
-    } else if (std::strcmp(argv[i], "--baseline") == 0 && i + 1 < argc) {
+    if (seedbed_bench::ParseCampaignFlag(argc, argv, &i, &flags)) continue;
+    if (std::strcmp(argv[i], "--baseline") == 0 && i + 1 < argc) {
       baseline_path = argv[++i];
-    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
-      only = argv[++i];  // SCENARIO or SCENARIO:VARIANT prefix
     } else {
       std::fprintf(stderr, "usage: %s [--campaigns N] [--max-seeds N] [--max-seconds S] [--baseline TSV] [--only SCENARIO[:VARIANT]]\n", argv[0]);
       return 2;
     }
   }
+  const int campaigns = flags.campaigns;
   std::vector<std::string> crashes;
   std::map<std::string, Baseline> baseline;
   if (!baseline_path.empty()) baseline = ReadBaseline(baseline_path);
-  std::printf("%d campaigns per row (base seeds 1000, 2000, ...), each stopped at its first failing seed "
-              "(at most %llu seeds or %.0f CPU s)\n\n",
-              campaigns, static_cast<unsigned long long>(max_seeds), max_seconds);
+  seedbed_bench::PrintCampaignsLine(flags);
   std::printf("%-28s %-10s %-6s %6s %9s %10s %10s %12s %11s %9s %6s %7s\n", "scenario", "variant", "strat",
               "found", "med seeds", "med cpu s", "med wall s", "worst cpu s", "baseline s", "ratio", "<=1s",
               "budget");
   for (const seedbed_bench::Cell& cell : seedbed_bench::AllCells(true)) {
-    if (!only.empty() && (cell.scenario + ":" + cell.variant).rfind(only, 0) != 0) continue;
+    if (flags.Skips(cell)) continue;
     for (seedbed::Strategy strategy : {seedbed::Strategy::kRandom, seedbed::Strategy::kPct}) {
+      seedbed::RunConfig config;
+      config.scenario = cell.scenario;
+      config.variant = cell.variant;
+      config.strategy = strategy;
       std::vector<uint64_t> seeds;
       std::vector<double> cpu, wall;
       int found = 0;
@@ -159,12 +86,15 @@ int main(int argc, char** argv) {
       double worst = 0;
       for (int b = 1; b <= campaigns; ++b) {
         int sig = 0;
-        Campaign c = RunIsolated(cell, strategy, static_cast<uint64_t>(b) * 1000, max_seeds, max_seconds, &sig);
+        const uint64_t first_seed = static_cast<uint64_t>(b) * 1000;
+        const seedbed_bench::Campaign c = seedbed_bench::RunInChild<seedbed_bench::Campaign>(
+            [&] { return seedbed_bench::RunToFirstFailure(config, first_seed, flags.max_seeds, flags.max_seconds); },
+            &sig);
         if (sig != 0) {
           crashes.push_back(fmt::format("{} {} {} campaign base {}: the run crashed (signal {})",
                                         cell.scenario, cell.variant,
                                         strategy == seedbed::Strategy::kPct ? "pct" : "random",
-                                        static_cast<uint64_t>(b) * 1000, sig));
+                                        first_seed, sig));
           continue;
         }
         found += c.found ? 1 : 0;

@@ -4,7 +4,9 @@
 # --jobs J --no-shrink --expect` campaign; prints one table row per campaign as it ends (variant x
 # strategy: seeds run, failures, seeds/s, the command's exit status, wall time). A failure on a fixed
 # variant is a false failure or a real bug: the row says FAILED and the campaign's log (under --out)
-# holds its replay command. Exit status: 0 when every campaign ran its seeds clean, 1 otherwise.
+# holds its replay command (a guided run's decisions come from the campaign's corpus, so its seed
+# alone does not replay it: rerun the log's command with --out DIR for the failure file, which
+# does). Exit status: 0 when every campaign ran its seeds clean, 1 otherwise; 2 on bad arguments.
 # Not run by `make bench` (hours for every strategy at 10,000 seeds); reports/BENCHMARKS.md, "Fixed
 # variants, 10,000 seeds per strategy", has its figures and the command that made them.
 #

@@ -7,6 +7,8 @@
 # so is a generated section NEW does not have (a run of some sections only, SECTIONS=...). A section
 # that only NEW has goes right after the nearest one before it in NEW that OLD has too (or before
 # OLD's first section).
+# NEW may also hold "<!-- kept: ID -->" lines: a section this run did not make, standing where it
+# would have; OLD's section of that ID stays, and a new section after it in NEW goes after it.
 # An OLD with no markers (a report from before them) keeps what follows its legacy line
 # "<!-- Hand-written sections below: ... -->", after NEW.
 # Usage: tests/bench/merge_report.sh OLD NEW > MERGED   (OLD may be missing: NEW as it is)
@@ -29,6 +31,11 @@ check_markers() {
       if ($3 in seen) fail("section " $3 " appears twice")
       open = $3; seen[$3] = 1; next
     }
+    /^<!-- kept: [^ ]+ -->$/ {
+      if (open != "") fail("kept section " $3 " inside section " open)
+      if ($3 in seen) fail("section " $3 " appears twice")
+      seen[$3] = 1; next
+    }
     /^<!-- end generated: [^ ]+ -->$/ {
       if ($4 != open) fail("end of section " $4 " but the open one is \"" open "\"")
       open = ""; next
@@ -38,13 +45,13 @@ check_markers() {
 }
 check_markers "$new"
 if [[ ! -f "$old" ]]; then
-  cat "$new"
+  grep -v '^<!-- kept: [^ ]* -->$' "$new" || true
   exit 0
 fi
 check_markers "$old"
 
 if ! grep -q '^<!-- generated: [^ ]* -->$' "$old"; then
-  cat "$new"
+  grep -v '^<!-- kept: [^ ]* -->$' "$new" || true
   legacy='<!-- Hand-written sections below: kept as they are by tests/bench/run_benchmarks.sh -->'
   if grep -qxF "$legacy" "$old"; then
     echo
@@ -58,6 +65,7 @@ fi
 # predecessor in NEW.
 awk '
   FNR == NR {
+    if ($0 ~ /^<!-- kept: [^ ]+ -->$/) { order[++n] = $3; next }
     if ($0 ~ /^<!-- generated: [^ ]+ -->$/) { id = $3; order[++n] = id; body[id] = "" }
     if (id != "") body[id] = body[id] $0 "\n"
     if ($0 ~ /^<!-- end generated: [^ ]+ -->$/) id = ""
@@ -68,7 +76,7 @@ awk '
   END {
     # A NEW-only section follows the nearest section before it in NEW that OLD has (or heads the list).
     for (i = 1; i <= n; i++) {
-      if (order[i] in in_old) continue
+      if (order[i] in in_old || !(order[i] in body)) continue
       anchor = ""
       for (j = i - 1; j >= 1; j--) if (order[j] in in_old) { anchor = order[j]; break }
       after[anchor] = after[anchor] body[order[i]]

@@ -65,10 +65,33 @@ section() {  # id, body line
   section scaling "new scaling"
   cat "$tmp/hand2.md"
 } > "$tmp/expected.md"
+# A partial run (SECTIONS=strategy,fixed) marks what it skipped as kept: the new section "fixed"
+# goes after "strategy" (its predecessor in the run's order), not after the header.
+{
+  section header "partial date"
+  echo "<!-- kept: kernel -->"
+  section strategy "partial strategy table"
+  section fixed "partial fixed sweep"
+  echo "<!-- kept: scaling -->"
+  echo "<!-- kept: not-in-old -->"
+} > "$tmp/partial.md"
+{
+  section header "partial date"
+  section kernel "old kernel figures"
+  cat "$tmp/hand1.md"
+  section strategy "partial strategy table"
+  section fixed "partial fixed sweep"
+  section scaling "old scaling"
+  cat "$tmp/hand2.md"
+} > "$tmp/partial_expected.md"
 "$merge" "$tmp/old.md" "$tmp/new.md" > "$tmp/merged.md"
 check "generated sections replaced in place, hand-written text and skipped sections kept" \
   "$tmp/expected.md" "$tmp/merged.md"
 grep -qxF 'old kernel figures' "$tmp/merged.md" && { echo "FAILED: the old kernel section survived"; failures=$((failures + 1)); }
+
+"$merge" "$tmp/old.md" "$tmp/partial.md" > "$tmp/partial_merged.md"
+check "a partial run: skipped sections kept, a new one placed after its predecessor in the run" \
+  "$tmp/partial_expected.md" "$tmp/partial_merged.md"
 
 # Merging the merged report again with the same run changes nothing.
 "$merge" "$tmp/merged.md" "$tmp/new.md" > "$tmp/again.md"
@@ -101,6 +124,7 @@ refuse() {  # name, bad file content, as old (1) or new (2)
 refuse "a section that never ends" $'<!-- generated: a -->\ntext\n' 1
 refuse "an end without its start" $'text\n<!-- end generated: a -->\n' 2
 refuse "a section inside another" $'<!-- generated: a -->\n<!-- generated: b -->\n<!-- end generated: b -->\n<!-- end generated: a -->\n' 2
+refuse "a kept section inside a section" $'<!-- generated: a -->\n<!-- kept: b -->\n<!-- end generated: a -->\n' 2
 refuse "a section twice" $'<!-- generated: a -->\n<!-- end generated: a -->\n<!-- generated: a -->\n<!-- end generated: a -->\n' 1
 
 if [[ $failures -gt 0 ]]; then

@@ -18,7 +18,7 @@
 # extended regex on scenario:variant; default the bundled non-engine scenarios), QUICK=1 (a smoke
 # run), SECTIONS (comma-separated section IDs to regenerate, e.g. SECTIONS=strategy_bench,scaling;
 # the others keep their text; IDs: kernel_bench world_bench memory_bench scenario_bench
-# stress_baseline bugfind_bench strategy_bench scaling shrink determinism, then the other
+# stress_baseline bugfind_bench strategy_bench fixed_sweep scaling shrink determinism, then the other
 # *_bench names; the header always, the summary only when every section runs).
 # To add a benchmark: name it tests/bench/<name>_bench.cc (CMake builds it) and, if it needs
 # arguments or an explanation, add a `section_<name>_bench` function below; otherwise the default
@@ -47,6 +47,7 @@ shrink_attempts=${SHRINK_ATTEMPTS:-1500}
 determinism_seeds=${DETERMINISM_SEEDS:-1..200}
 strategy_campaigns=${STRATEGY_CAMPAIGNS:-20}
 strategy_fixed_seeds=${STRATEGY_FIXED_SEEDS:-1000}
+strategy_fixed_variants=${STRATEGY_FIXED_VARIANTS:-^(cnosdb|influxdb3|rqlite|slatedb)\.}
 kernel_args=()
 if [[ "${QUICK:-0}" == 1 ]]; then
   baseline_s=2; scenario_s=0.3; campaigns=3; scaling_seeds=1..60; shrink_s=30; shrink_attempts=50; determinism_seeds=1..5; LEVELDB_SWEEP_SEEDS=${LEVELDB_SWEEP_SEEDS:-200}
@@ -178,40 +179,30 @@ bound). Targets (issue 7): median <= 1 s, and >= 100x sooner than the baseline."
 
 section_strategy_bench() {
   run_section "Strategies side by side: seeds and CPU time to first failure (issue 18)" \
-"For every failing (scenario, variant) and strategy: $strategy_campaigns campaigns (STRATEGY_CAMPAIGNS)
-with distinct base seeds (b*1000), each stopped at its first failing seed (at most 5,000 seeds or 4 CPU s);
-medians over campaigns. pct2/pct3: PCT d=2/d=3 with k from calibration runs; pos: partial-order sampling;
-surw: selectively uniform walk; portfolio: the five in round-robin per seed (found by: which member found
-each campaign's failure). fail % = failures found / seeds run (the rate of a geometric trial). vs rnd =
-random's median seeds / this row's (above 1: fewer seeds than random). Calibration runs (3 per row) are
-not counted. README, \"Strategies\", says what each strategy does." \
-    "$bench_dir/strategy_bench" --campaigns "$strategy_campaigns"
+"For every failing (scenario, variant) of the seedbed command (LevelDB's too) and every strategy the
+command takes (pct as d=2 and d=3): $strategy_campaigns campaigns (STRATEGY_CAMPAIGNS) with distinct base
+seeds (b*1000), each stopped at its first failing seed (at most 5,000 seeds or 4 CPU s); medians over
+campaigns. pct2/pct3: PCT d=2/d=3 with k from calibration runs; pos: partial-order sampling; surw:
+selectively uniform walk; portfolio: its members in round-robin per seed (found by: which member found
+each campaign's failure); guided: feedback-guided fuzzing of decision lists, one corpus per campaign.
+fail % = failures found / seeds run (the rate of a geometric trial). vs rnd = random's median seeds /
+this row's (above 1: fewer seeds than random). Calibration runs (3 per row) are not counted. README,
+\"Strategies\", says what each strategy does. STRATEGY_ARGS adds flags (--strategies, --only)." \
+    "$bench_dir/strategy_bench" --campaigns "$strategy_campaigns" ${STRATEGY_ARGS:-}
+}
+
+# Fixed variants under every strategy, tests/bench/fixed_sweep.sh (the 10,000-seed sweep of every
+# fixed variant is hand-written below: hours).
+section_fixed_sweep() {
   local seedbed_bin="$build_dir/seedbed"
   [[ -x "$seedbed_bin" && "$strategy_fixed_seeds" -gt 0 ]] || return 0
-  echo "running: fixed variants under every strategy" >&2
-  {
-    echo "### Fixed variants under every strategy"
-    echo
-    echo "Every passing variant of the bundled (non-engine) scenarios, seeds 1..$strategy_fixed_seeds per"
-    echo 'strategy (STRATEGY_FIXED_SEEDS), `seedbed fuzz SCENARIO... --variant fixed --no-shrink --jobs 2`'
-    echo '(and fixed-rw); a false failure would show as failures > 0 on a fixed variant.'
-    echo
-    echo '```'
-    for strategy in random pct pos surw portfolio; do
-      for depth in 2 3; do
-        [[ "$strategy" != pct && "$depth" == 3 ]] && continue
-        echo "--strategy $strategy --pct-depth $depth:"
-        "$seedbed_bin" fuzz influxdb3.ambiguous_retry influxdb3.duplicate_writer slatedb.flush_self_fence \
-          slatedb.wal_id_last_seen slatedb.zombie_writer cnosdb.raft_wal_io rqlite.snapshot_stream_lock \
-          --variant fixed --seeds "1..$strategy_fixed_seeds" --strategy "$strategy" --pct-depth "$depth" \
-          --no-shrink --jobs 2 2>&1 | awk '/^scenario \/ variant/ { t = 1; next } / seeds in / { t = 0 } t' || true
-        "$seedbed_bin" fuzz rqlite.snapshot_stream_lock --variant fixed-rw --seeds "1..$strategy_fixed_seeds" \
-          --strategy "$strategy" --pct-depth "$depth" --no-shrink --jobs 2 2>&1 | grep -E 'fixed-rw' | head -1 || true
-      done
-    done
-    echo '```'
-    echo
-  } >> "$body"
+  run_section "Fixed variants under every strategy (issue 18)" \
+"Every expected-clean variant matching STRATEGY_FIXED_VARIANTS ('$strategy_fixed_variants'), seeds
+1..$strategy_fixed_seeds (STRATEGY_FIXED_SEEDS) per strategy the command takes, one \`seedbed fuzz SCENARIO
+--variant V --seeds 1..N --strategy S --jobs 2 --no-shrink --expect\` each; a false failure would show
+as failures > 0 (and verdict FAILED) on a fixed variant. seeds/s is per wall second with --jobs 2." \
+    "$repo_root/tests/bench/fixed_sweep.sh" --seedbed "$seedbed_bin" --seeds "$strategy_fixed_seeds" \
+    --variants "$strategy_fixed_variants" --out "$tmp_dir/fixed_sweep"
 }
 
 # Shrinking: each seed bug's pinned failing seed shrunk within an attempt budget (deterministic),
@@ -291,14 +282,15 @@ selected() { [[ -z "$sections" || ",$sections," == *",$1,"* ]]; }
 generated() {  # id, command...
   local id=$1
   shift
-  selected "$id" || return 0
+  # A section not run stands as a "kept" line, so a new section after it lands in its place.
+  selected "$id" || { echo "<!-- kept: $id -->" >> "$body"; return 0; }
   local whole=$body
   body=$tmp_dir/section.md
   : > "$body"
   "$@"
   body=$whole
   # A section with nothing to run (its binary not built) writes nothing: the report keeps its text.
-  [[ -s "$tmp_dir/section.md" ]] || return 0
+  [[ -s "$tmp_dir/section.md" ]] || { echo "<!-- kept: $id -->" >> "$body"; return 0; }
   { echo "<!-- generated: $id -->"; cat "$tmp_dir/section.md"; echo "<!-- end generated: $id -->"; } >> "$body"
   ran+=("$id")
 }
@@ -308,6 +300,7 @@ ordered=(kernel_bench world_bench memory_bench scenario_bench stress_baseline bu
 for name in "${ordered[@]}"; do
   [[ -x "$bench_dir/$name" ]] && generated "$name" "section_$name"
 done
+generated fixed_sweep section_fixed_sweep
 generated scaling section_scaling
 generated shrink section_shrink
 generated determinism section_determinism
@@ -381,6 +374,8 @@ summary() {
     echo "<!-- generated: summary -->"
     summary
     echo "<!-- end generated: summary -->"
+  else
+    echo "<!-- kept: summary -->"
   fi
   cat "$body"
 } > "$tmp_dir/new.md"

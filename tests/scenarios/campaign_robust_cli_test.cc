@@ -25,20 +25,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using seedbed_test::LoadJson;
 using seedbed_test::Seedbed;
 
-std::string Dir(const std::string& name) {
-  fs::path dir = fs::path(SEEDBED_BINARY_DIR) / "campaign_robust_cli_test" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
-
-json Load(const std::string& path) {
-  std::ifstream file(path);
-  REQUIRE(file.good());
-  return json::parse(file);
-}
+std::string Dir(const std::string& name) { return seedbed_test::FreshDir("campaign_robust_cli_test", name); }
 
 std::string Slurp(const std::string& path) {
   std::ifstream file(path);
@@ -102,7 +92,7 @@ TEST_CASE("fuzz: a --time beyond the clock's range runs (was: 0 seeds, exit 0)",
                             dir + "/log", SIGTERM, std::chrono::milliseconds(1500));
   INFO(Slurp(dir + "/log"));
   CHECK(code == 143);
-  json report = Load(dir + "/campaign.json");
+  json report = LoadJson(dir + "/campaign.json");
   CHECK(report.at("totals").at("seeds").get<uint64_t>() > 0);
   CHECK(report.at("completion").at("stopped_by") == "SIGTERM");
 }
@@ -118,7 +108,7 @@ TEST_CASE("fuzz: SIGINT and SIGTERM stop cleanly with a report marked incomplete
     INFO(name << "\n" << log);
     CHECK(code == expected);
     CHECK_THAT(log, Catch::Contains("INCOMPLETE"));
-    json report = Load(dir + "/campaign.json");
+    json report = LoadJson(dir + "/campaign.json");
     CHECK(report.at("completion").at("complete") == false);
     CHECK(report.at("completion").at("stopped_by") == name);
     uint64_t ran = 0;
@@ -144,7 +134,7 @@ TEST_CASE("merge: shards that differ in --keep-going are refused; missing shards
   REQUIRE(Seedbed(campaign + "--shard 0/2 --out " + a).code == 1);
   REQUIRE(Seedbed(campaign + "--shard 1/2 --keep-going --out " + b).code == 1);
   REQUIRE(Seedbed(campaign + "--shard 1/2 --out " + c).code == 1);
-  CHECK(Load(b + "/campaign.json").at("config").at("keep_going") == true);
+  CHECK(LoadJson(b + "/campaign.json").at("config").at("keep_going") == true);
   auto mixed = Seedbed("merge " + a + "/campaign.json " + b + "/campaign.json");
   CHECK(mixed.code == 2);
   CHECK_THAT(mixed.output, Catch::Contains("--keep-going differs"));
@@ -205,7 +195,7 @@ TEST_CASE("fuzz: a rerun into an old --out DIR leaves none of the old campaign's
   CHECK(fixed.code == 0);
   CHECK(count_failure_files() == 0);
   CHECK(fs::exists(dir + "/notes.txt"));
-  CHECK(Load(dir + "/campaign.json").at("cells").size() == 1);
+  CHECK(LoadJson(dir + "/campaign.json").at("cells").size() == 1);
 }
 
 namespace {
@@ -231,7 +221,7 @@ TEST_CASE("fuzz: --shrink-attempts bounds each shrink by runs: the same seeds sh
   INFO(ra.output);
   REQUIRE(ra.code == 1);
   REQUIRE(Seedbed(campaign + "--jobs 2 --out " + b).code == 1);
-  json ja = Load(a + "/campaign.json"), jb = Load(b + "/campaign.json");
+  json ja = LoadJson(a + "/campaign.json"), jb = LoadJson(b + "/campaign.json");
   CHECK(WithoutTiming(ja) == WithoutTiming(jb));
   const json& groups = ja.at("cells").at(0).at("groups");
   REQUIRE(groups.size() == 1);
@@ -249,7 +239,7 @@ TEST_CASE("fuzz: --shrink-attempts bounds each shrink by runs: the same seeds sh
   std::string c = Dir("attempts_c");
   REQUIRE(Seedbed("fuzz slatedb.flush_self_fence --variant buggy --seeds 1..4 --shrink-attempts 30 --out " + c).code ==
           1);
-  const json jc = Load(c + "/campaign.json");
+  const json jc = LoadJson(c + "/campaign.json");
   const json& gc = jc.at("cells").at(0).at("groups").at(0);
   CHECK(gc.at("shrink").at("attempts") == 30);
   CHECK(Slurp(c + "/" + gc.at("artifacts").at("shrunk_file").get<std::string>()) != Slurp(a + "/" + shrunk));
@@ -266,7 +256,7 @@ TEST_CASE("fuzz: a shrink cut short by --shrink-time says so in the report", "[c
   INFO(r.output);
   REQUIRE(r.code == 1);
   CHECK_THAT(r.output, Catch::Contains("cut short by wall time"));
-  const json j = Load(dir + "/campaign.json");
+  const json j = LoadJson(dir + "/campaign.json");
   const json& g = j.at("cells").at(0).at("groups").at(0);
   CHECK(g.at("shrink").at("stopped_by") == "time limit");
   CHECK_FALSE(g.at("artifacts").at("shrunk_file").is_null());  // the last kept edit, written
@@ -279,7 +269,7 @@ TEST_CASE("merge, baseline, history: a campaign.json of another format version i
           "[cli][campaign][bad-input]") {
   std::string dir = Dir("old_format");
   REQUIRE(Seedbed("fuzz influxdb3.duplicate_writer --variant buggy --seeds 1..3 --no-shrink --out " + dir).code == 1);
-  json report = Load(dir + "/campaign.json");
+  json report = LoadJson(dir + "/campaign.json");
   for (int version : {1, seedbed::kCampaignFormatVersion + 1}) {
     json old = report;
     old["version"] = version;

@@ -57,6 +57,24 @@ TEST_CASE("failure file round trip keeps every field", "[failure-file]") {
   CHECK(decoded->decisions == Sample().decisions);
 }
 
+TEST_CASE("every strategy of kStrategies parses back from its name, and an unknown one names them all",
+          "[failure-file]") {
+  for (Strategy s : kStrategies) {
+    auto parsed = ParseStrategy(StrategyName(s));
+    REQUIRE(parsed.ok());
+    CHECK(*parsed == s);
+  }
+  const std::string names = StrategyNames();
+  CHECK(names.rfind("random, pct, ", 0) == 0);
+  for (Strategy s : kStrategies) CHECK(names.find(StrategyName(s)) != std::string::npos);
+  const std::string last = std::string(" or ") + std::string(StrategyName(std::end(kStrategies)[-1]));
+  CHECK(names.substr(names.size() - last.size()) == last);
+  auto bad = ParseStrategy("bogus");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(bad.status().message()) == "unknown strategy 'bogus' (" + StrategyNames() + ")");
+}
+
 TEST_CASE("a truncated failure file is refused", "[failure-file]") {
   std::string text = EncodeFailureFile(Sample());
   auto decoded = DecodeFailureFile(text.substr(0, text.size() / 2));

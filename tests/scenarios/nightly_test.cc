@@ -34,17 +34,8 @@ std::string Dir(const std::string& name) {
 
 // The fixture command, as night `night`'s engine (`env`: more assignments before it).
 CommandResult Nightly(int night, const std::string& args, const std::string& env = "") {
-  std::string command = "SEEDBED_TEST_NIGHT=" + std::to_string(night) + " " + env + " " +
-                        std::string(SEEDBED_BINARY_DIR) + "/tests/seedbed_nightly " + args + " 2>&1";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  int status = pclose(pipe);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
+  return seedbed_test::RunCommand("SEEDBED_TEST_NIGHT=" + std::to_string(night) + " " + env + " " +
+                                  std::string(SEEDBED_BINARY_DIR) + "/tests/seedbed_nightly " + args + " 2>&1");
 }
 
 std::string Read(const std::string& path) {

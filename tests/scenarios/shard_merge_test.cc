@@ -27,31 +27,10 @@ using namespace seedbed;
 using Result = seedbed_test::CommandResult;
 using seedbed_test::Seedbed;
 
-std::string Dir(const std::string& name) {
-  fs::path dir = fs::path(SEEDBED_BINARY_DIR) / "shard_merge_test" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
+using seedbed_test::ComparableCampaign;
+using seedbed_test::LoadJson;
 
-json Load(const std::string& path) {
-  std::ifstream file(path);
-  REQUIRE(file.good());
-  return json::parse(file);
-}
-
-// The report without the fields that legitimately differ between a merge and one campaign: timing,
-// the date, shards, and the artifacts' paths (a merged report points into the shard folders).
-json Comparable(json j) {
-  j.erase("timing");
-  j.erase("date");
-  j.erase("shards");
-  for (json& cell : j.at("cells")) {
-    cell.erase("timing");
-    for (json& g : cell.at("groups")) g.erase("artifacts");
-  }
-  return j;
-}
+std::string Dir(const std::string& name) { return seedbed_test::FreshDir("shard_merge_test", name); }
 
 // A small campaign whose buggy variant fails on some seeds: the merge has groups to join. Labelled,
 // so that the shards' label does not follow `git describe` of a work tree edited meanwhile.
@@ -76,7 +55,7 @@ TEST_CASE("merge: three shards merged equal the unsharded campaign", "[merge]") 
     Result s = Seedbed(std::string(kCampaign) + " --shard " + std::to_string(k) + "/3 --out " + dir);
     INFO(s.output);
     REQUIRE((s.code == 0 || s.code == 1));
-    json shard = Load(dir + "/campaign.json");
+    json shard = LoadJson(dir + "/campaign.json");
     CHECK(shard.at("shards").at("indices") == json::array({k}));
     CHECK(shard.at("totals").at("seeds").get<int>() == 2 * 4);  // 4 of 12 seeds, 2 variants
     merge_args += " " + dir + "/campaign.json";
@@ -85,11 +64,11 @@ TEST_CASE("merge: three shards merged equal the unsharded campaign", "[merge]") 
   Result m = Seedbed("merge" + merge_args + " --out " + merged_dir);
   INFO(m.output);
   CHECK(m.code == w.code);
-  json merged = Load(merged_dir + "/campaign.json");
-  json unsharded = Load(whole + "/campaign.json");
+  json merged = LoadJson(merged_dir + "/campaign.json");
+  json unsharded = LoadJson(whole + "/campaign.json");
   CHECK(merged.at("shards").at("complete") == true);
   CHECK(merged.at("totals").at("seeds") == 24);
-  CHECK(Comparable(merged) == Comparable(unsharded));
+  CHECK(ComparableCampaign(merged) == ComparableCampaign(unsharded));
   // Not vacuous: the buggy variant failed, with a replay command, and coverage was recorded.
   const json& buggy = unsharded.at("cells").at(0);
   CHECK(buggy.at("failures").get<int>() > 0);
@@ -137,7 +116,7 @@ TEST_CASE("merge: corrupt, incompatible and overlapping reports are refused with
   CHECK(corrupt.code == 2);
   CHECK_THAT(corrupt.output, Catch::Contains("corrupt"));
 
-  json truncated = Load(a + "/campaign.json");
+  json truncated = LoadJson(a + "/campaign.json");
   truncated.at("cells").at(0).erase("groups");
   std::string missing = Dir("refuse_missing") + "/campaign.json";
   std::ofstream(missing) << truncated.dump();
@@ -217,7 +196,7 @@ TEST_CASE("shards: fuzz reads the shard from the environment when --shard is abs
                      "env -u SLURM_ARRAY_TASK_ID JOB_COMPLETION_INDEX=1 SEEDBED_SHARDS=3");
   INFO(r.output);
   REQUIRE(r.code == 0);
-  json j = Load(dir + "/campaign.json");
+  json j = LoadJson(dir + "/campaign.json");
   CHECK(j.at("shards").at("count") == 3);
   CHECK(j.at("shards").at("indices") == json::array({1}));
   CHECK(j.at("totals").at("seeds") == 2);  // seeds 2 and 5
@@ -226,7 +205,7 @@ TEST_CASE("shards: fuzz reads the shard from the environment when --shard is abs
                      "env -u JOB_COMPLETION_INDEX SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=2 SLURM_ARRAY_TASK_MIN=1");
   INFO(s.output);
   REQUIRE(s.code == 0);
-  json k = Load(slurm + "/campaign.json");
+  json k = LoadJson(slurm + "/campaign.json");
   CHECK(k.at("shards").at("indices") == json::array({1}));
   CHECK(k.at("shards").at("count") == 2);
 }

@@ -15,31 +15,16 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using seedbed_test::LoadJson;
 using seedbed_test::Seedbed;
 
-std::string Dir(const std::string& name) {
-  fs::path dir = fs::path(SEEDBED_BINARY_DIR) / "strategy_campaign_test" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
+std::string Dir(const std::string& name) { return seedbed_test::FreshDir("strategy_campaign_test", name); }
 
-json Load(const std::string& path) {
-  std::ifstream file(path);
-  REQUIRE(file.good());
-  return json::parse(file);
-}
-
-// What may differ between two campaigns of the same seeds: timing, date, shards, artifact paths.
+// What may differ between two campaigns of the same seeds (seedbed_command.h), and
+// check_determinism, given to one of the two campaigns compared.
 json Comparable(json j) {
-  j.erase("timing");
-  j.erase("date");
-  j.erase("shards");
-  j.at("config").erase("check_determinism");  // given to one of the two campaigns compared
-  for (json& cell : j.at("cells")) {
-    cell.erase("timing");
-    for (json& g : cell.at("groups")) g.erase("artifacts");
-  }
+  j = seedbed_test::ComparableCampaign(std::move(j));
+  j.at("config").erase("check_determinism");
   return j;
 }
 
@@ -52,6 +37,18 @@ std::vector<std::string> Files(const std::string& dir, const std::string& suffix
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// Each failure file of a campaign (plain and shrunk) replays its recorded run exactly.
+void CheckReplaysExactly(const std::string& dir) {
+  const std::vector<std::string> failures = Files(dir, ".failure.json");
+  REQUIRE(failures.size() >= 2);  // the failure file and its shrunk one
+  for (const std::string& file : failures) {
+    auto r = Seedbed("replay " + file);
+    INFO(file << "\n" << r.output);
+    CHECK(r.code == 1);
+    CHECK_THAT(r.output, Catch::Contains("reproduced the recorded run exactly"));
+  }
 }
 
 const char kCell[] = "fuzz slatedb.flush_self_fence --variant buggy --seeds 1..16 --label strategy-test ";
@@ -71,8 +68,8 @@ TEST_CASE("strategies: pos, surw and portfolio campaigns replay, shrink and do n
     auto b = Seedbed(std::string(kCell) + "--strategy " + strategy + " --jobs 2 --shrink-attempts 150 --out " + two);
     INFO(b.output);
     REQUIRE(b.code == 1);
-    CHECK(Comparable(Load(one + "/campaign.json")) == Comparable(Load(two + "/campaign.json")));
-    const json cell = Load(one + "/campaign.json").at("cells").at(0);
+    CHECK(Comparable(LoadJson(one + "/campaign.json")) == Comparable(LoadJson(two + "/campaign.json")));
+    const json cell = LoadJson(one + "/campaign.json").at("cells").at(0);
     CHECK(cell.at("failures").get<int>() > 0);
     uint64_t credited = 0;
     for (const auto& [label, n] : cell.at("found_by").items()) {
@@ -81,15 +78,7 @@ TEST_CASE("strategies: pos, surw and portfolio campaigns replay, shrink and do n
     }
     CHECK(credited == cell.at("failures").get<uint64_t>());
     if (strategy == "portfolio") CHECK(cell.at("found_by").size() >= 2);  // several members found it
-
-    const std::vector<std::string> failures = Files(one, ".failure.json");
-    REQUIRE(failures.size() >= 2);  // the failure file and its shrunk one
-    for (const std::string& file : failures) {
-      auto r = Seedbed("replay " + file);
-      INFO(file << "\n" << r.output);
-      CHECK(r.code == 1);
-      CHECK_THAT(r.output, Catch::Contains("reproduced the recorded run exactly"));
-    }
+    CheckReplaysExactly(one);
   }
 }
 
@@ -101,7 +90,7 @@ TEST_CASE("strategies: a pos campaign in two shards merges to the unsharded one"
   REQUIRE(Seedbed(base + "--shard 1/2 --out " + s1).code == 1);
   auto m = Seedbed("merge " + s0 + "/campaign.json " + s1 + "/campaign.json --out " + merged);
   INFO(m.output);
-  CHECK(Comparable(Load(merged + "/campaign.json")) == Comparable(Load(whole + "/campaign.json")));
+  CHECK(Comparable(LoadJson(merged + "/campaign.json")) == Comparable(LoadJson(whole + "/campaign.json")));
 }
 
 TEST_CASE("strategies: PCT's k is estimated from calibration runs and kept for replay", "[strategy][pct]") {
@@ -118,7 +107,7 @@ TEST_CASE("strategies: PCT's k is estimated from calibration runs and kept for r
   CHECK(k < 10000);
   const std::vector<std::string> failures = Files(dir, ".failure.json");
   REQUIRE(!failures.empty());
-  CHECK(Load(failures.front()).at("pct_steps").get<uint64_t>() == k);
+  CHECK(LoadJson(failures.front()).at("pct_steps").get<uint64_t>() == k);
   auto r = Seedbed("replay " + failures.front());
   INFO(r.output);
   CHECK_THAT(r.output, Catch::Contains("reproduced the recorded run exactly"));
@@ -138,15 +127,8 @@ TEST_CASE("strategies: a guided campaign is the same twice with the same --jobs,
   auto b = Seedbed(args + two);
   INFO(b.output);
   REQUIRE(b.code == 1);
-  CHECK(Comparable(Load(one + "/campaign.json")) == Comparable(Load(two + "/campaign.json")));
-  const json cell = Load(one + "/campaign.json").at("cells").at(0);
+  CHECK(Comparable(LoadJson(one + "/campaign.json")) == Comparable(LoadJson(two + "/campaign.json")));
+  const json cell = LoadJson(one + "/campaign.json").at("cells").at(0);
   CHECK(cell.at("found_by").at("guided").get<uint64_t>() == cell.at("failures").get<uint64_t>());
-  const std::vector<std::string> failures = Files(one, ".failure.json");
-  REQUIRE(failures.size() >= 2);  // the failure file and its shrunk one
-  for (const std::string& file : failures) {
-    auto r = Seedbed("replay " + file);
-    INFO(file << "\n" << r.output);
-    CHECK(r.code == 1);
-    CHECK_THAT(r.output, Catch::Contains("reproduced the recorded run exactly"));
-  }
+  CheckReplaysExactly(one);
 }
