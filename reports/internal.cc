@@ -189,13 +189,15 @@ std::vector<Hold> AllHolds(const RunReport& r) {
       auto it = held.find({m.id, m.task});
       if (it == held.end()) continue;
       if (m.time_ns > it->second.first)
-        out.push_back({m.task, it->second.first, m.time_ns, "mutex", it->second.second, "held", false});
+        out.push_back({m.task, it->second.first, m.time_ns, "mutex", it->second.second, "held",
+                       MentionsNamedObject(v, "mutex " + it->second.second)});
       held.erase(it);
     }
   }
   for (const auto& [key, start] : held)
     if (r.sim_time_ns > start.first)
-      out.push_back({key.second, start.first, r.sim_time_ns, "mutex", start.second, "held at the end of the run", false});
+      out.push_back({key.second, start.first, r.sim_time_ns, "mutex", start.second, "held at the end of the run",
+                     MentionsNamedObject(v, "mutex " + start.second)});
   std::stable_sort(out.begin(), out.end(), [](const Hold& a, const Hold& b) { return a.start_ns < b.start_ns; });
   return out;
 }
@@ -273,6 +275,30 @@ std::vector<StateMarkRow> AllStates(const RunReport& r) {
   for (const TraceMark& m : r.trace->marks())
     if (m.kind == MarkKind::kState) out.push_back({m.task, m.process, m.time_ns, m.key, m.value});
   return out;
+}
+
+}  // namespace seedbed::reports::internal
+
+namespace seedbed::reports::internal {
+
+NamedItems CountNamed(const RunReport& r, const Violation& v) {
+  NamedItems n;
+  const size_t history_ops = r.history ? r.history->ops().size() : 0;
+  for (uint64_t id : v.ops) n.ops += id < history_ops;
+  for (const ReportSpan& s : AllSpans(r)) n.spans += NamedByViolation(&v, s.span);
+  for (const Hold& h : AllHolds(r))
+    n.holds += MentionsNamedObject(&v, h.label) || MentionsNamedObject(&v, h.kind + " " + h.label);
+  if (r.trace)
+    for (const TraceEvent& e : r.trace->events())
+      if (e.kind != EventKind::kStep && MentionsNamedObject(&v, e.detail)) ++n.events;
+  std::vector<std::string> keys;
+  for (const StateMarkRow& m : AllStates(r)) {
+    const std::string exact = m.key + " = " + m.value;
+    n.bands += std::count(v.objects.begin(), v.objects.end(), m.key) + std::count(v.objects.begin(), v.objects.end(), exact) > 0;
+  }
+  for (const std::string& task : r.task_names)
+    n.tasks += !task.empty() && std::count(v.objects.begin(), v.objects.end(), "task " + task) > 0;
+  return n;
 }
 
 }  // namespace seedbed::reports::internal

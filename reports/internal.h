@@ -70,6 +70,16 @@ struct StateMarkRow {
 };
 std::vector<StateMarkRow> AllStates(const RunReport& report);
 
+// What one violation names that the reports outline (the page's computeNamed, reports/timeline.js):
+// history ops that exist, spans (client ops by id, others whose detail mentions a named object),
+// held files and mutexes ("mutex M" names a mutex's holds), trace events that mention an object,
+// state bands ("raft g1", "raft g1 = leader term 2") and task lanes ("task P/T").
+struct NamedItems {
+  size_t ops = 0, spans = 0, holds = 0, events = 0, bands = 0, tasks = 0;
+  size_t total() const { return ops + spans + holds + events + bands + tasks; }
+};
+NamedItems CountNamed(const RunReport& report, const Violation& violation);
+
 // The shrunk story, one row per quantity in a fixed order: decisions, non-default decisions,
 // faults, crashes, context switches, events.
 struct StoryRow {

@@ -1,12 +1,18 @@
 #include "scenarios/bundled/writer_watch.h"
 
 #include "model/errors.h"
+#include "model/wal/format.h"
 
 namespace seedbed {
 
 namespace {
 checks::WriterId Id(const model::WriterInfo& writer) { return {writer.writer_id, writer.writer_epoch}; }
 }  // namespace
+
+WriterWatch::WriterWatch(Kernel& kernel, std::string prefix) : kernel_(kernel) {
+  log_.object_prefix = prefix;
+  log_.log_path = [prefix](uint64_t id) { return model::WalPath(prefix, id); };
+}
 
 std::string WriterWatch::CurrentProcess() {
   return kernel_.current_task() == kNoTask ? "kernel" : kernel_.current_process().name();

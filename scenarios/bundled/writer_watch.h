@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "model/observer.h"
 #include "scenarios/checks/writer_checks.h"
@@ -17,7 +18,8 @@ namespace seedbed {
 
 class WriterWatch : public model::Observer {
  public:
-  explicit WriterWatch(Kernel& kernel) : kernel_(kernel) {}
+  // `prefix`: the database's object-store prefix, so the log names WAL objects by path.
+  explicit WriterWatch(Kernel& kernel, std::string prefix = "cluster/");
 
   void OnRecovered(const model::WriterInfo& writer, uint64_t, uint64_t, uint64_t) override;
   void OnWriterStopped(const model::WriterInfo& writer, const absl::Status& status) override;

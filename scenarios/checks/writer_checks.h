@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,10 @@ struct WriterLog {
   std::vector<Open> opens;
   std::vector<Ack> acks;
   std::vector<Stop> stops;
+  // Optional, so that violations name objects the reports can outline: the path of log object
+  // `id` (e.g. a WAL's), and the prefix of the object paths a stop's status mentions.
+  std::function<std::string(uint64_t id)> log_path;
+  std::string object_prefix;
 };
 
 // Every stop must have a cause: a writer that opened after the stopping one (another id, an epoch

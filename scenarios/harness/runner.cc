@@ -56,10 +56,95 @@ std::string DescribeWait(const WaitingTask& w) {
                      w.waits_on, holds.empty() ? "" : "; holds mutex " + holds);
 }
 
+// What a harness verdict is about, for the reports to outline (reports/html.cc): "task P/T" for a
+// task (its lane), "mutex M" and "condvar C" for what it waits on or holds (the mutex's hold strips,
+// the block events), and the history ops the named tasks had in flight.
+void NameObject(Violation& v, std::string object) {
+  if (object.empty() || std::find(v.objects.begin(), v.objects.end(), object) != v.objects.end()) return;
+  v.objects.push_back(std::move(object));
+}
+
+// "mutex wal.buffer held by node-a/flush (times out at 1.5s)" -> "mutex wal.buffer"; "condvar
+// wal.cv (mutex wal.buffer)" -> "condvar wal.cv" and "mutex wal.buffer"; "join P/T" -> "task P/T".
+void NameWaitTarget(Violation& v, std::string_view waits_on) {
+  auto word_after = [&](std::string_view prefix) -> std::string {
+    const size_t at = waits_on.find(prefix);
+    if (at == std::string_view::npos) return "";
+    std::string_view rest = waits_on.substr(at + prefix.size());
+    return std::string(rest.substr(0, rest.find_first_of(" )")));
+  };
+  if (waits_on.rfind("mutex ", 0) == 0) NameObject(v, "mutex " + word_after("mutex "));
+  if (waits_on.rfind("condvar ", 0) == 0) {
+    NameObject(v, "condvar " + word_after("condvar "));
+    if (std::string mu = word_after("(mutex "); !mu.empty()) NameObject(v, "mutex " + mu);
+  }
+  if (waits_on.rfind("semaphore ", 0) == 0) NameObject(v, "semaphore " + word_after("semaphore "));
+  if (waits_on.rfind("join ", 0) == 0) NameObject(v, "task " + word_after("join "));
+}
+
+void NameWaiting(const WaitingTask& w, Violation& v) {
+  NameObject(v, fmt::format("task {}/{}", w.process, w.task));
+  for (const std::string& h : w.holds) NameObject(v, "mutex " + h);
+  NameWaitTarget(v, w.waits_on);
+}
+
+// The history ops still in flight on the tasks the violation names ("task P/T"); with `or_all`, if
+// none of them has one, every op in flight (a liveness or budget verdict is about what never
+// completed; a deadlock only about its own tasks).
+void NameOpsInFlight(const History& history, const Kernel& kernel, Violation& v, bool or_all) {
+  std::vector<uint64_t> any, mine;
+  for (const Op& op : history.ops()) {
+    if (op.completed() || op.task == ~0u) continue;
+    any.push_back(op.id);
+    const std::string task = "task " + kernel.TaskLabel(op.task);
+    if (std::find(v.objects.begin(), v.objects.end(), task) != v.objects.end()) mine.push_back(op.id);
+  }
+  for (uint64_t id : mine.empty() && or_all ? any : mine)
+    if (std::find(v.ops.begin(), v.ops.end(), id) == v.ops.end()) v.ops.push_back(id);
+}
+
+// A kernel verdict (sim/kernel.h) carries evidence lines only: a wait-for cycle's "P/T holds mutex
+// A, B and waits on W", a lock-order inversion's "<t>s P/T holds A and takes B" ("held ... took").
+void NameKernelEvidence(Violation& v) {
+  for (std::string_view line : v.evidence) {
+    if (size_t t = line.find("s "); t != std::string_view::npos && t > 0 && line[0] >= '0' && line[0] <= '9')
+      line = line.substr(t + 2);
+    size_t holds = line.find(" holds ");
+    const size_t held = line.find(" held ");
+    if (holds == std::string_view::npos) holds = held;
+    if (holds == std::string_view::npos) continue;
+    NameObject(v, "task " + std::string(line.substr(0, holds)));
+    std::string_view rest = line.substr(holds + (line.compare(holds, 7, " holds ") == 0 ? 7 : 6));
+    if (size_t waits = rest.find(" and waits on "); waits != std::string_view::npos) {
+      std::string_view mutexes = rest.substr(0, waits);
+      if (mutexes.rfind("mutex ", 0) == 0) {
+        mutexes.remove_prefix(6);
+        for (size_t at = 0; at <= mutexes.size();) {
+          const size_t comma = std::min(mutexes.find(", ", at), mutexes.size());
+          NameObject(v, "mutex " + std::string(mutexes.substr(at, comma - at)));
+          at = comma + 2;
+        }
+      }
+      NameWaitTarget(v, rest.substr(waits + 14));
+      continue;
+    }
+    size_t takes = rest.find(" and takes ");
+    size_t skip = 11;
+    if (takes == std::string_view::npos) {
+      takes = rest.find(" and took ");
+      skip = 10;
+    }
+    if (takes == std::string_view::npos) continue;
+    NameObject(v, "mutex " + std::string(rest.substr(0, takes)));
+    NameObject(v, "mutex " + std::string(rest.substr(takes + skip)));
+  }
+}
+
 // An event budget spent with at least this many consecutive spin yields is called a spin loop.
 constexpr uint64_t kSpinStepsMin = 1000;
 
-void ReportStuck(const RunResult& result, std::string_view phase, const Kernel& kernel, Verdict& verdict) {
+void ReportStuck(const RunResult& result, std::string_view phase, const Kernel& kernel, const History& history,
+                 Verdict& verdict) {
   if (result.outcome == RunOutcome::kDeadlock) {
     // Tasks of a deadlock reported before (a cycle when it closed, the chaos phase) are not
     // reported again: one bug, one report.
@@ -71,25 +156,34 @@ void ReportStuck(const RunResult& result, std::string_view phase, const Kernel& 
                                                         phase, must),
                                 result.end_time_ns);
     for (const WaitingTask& w : result.waiting)
-      if (!w.reported) v.evidence.push_back(DescribeWait(w));
+      if (!w.reported) {
+        v.evidence.push_back(DescribeWait(w));
+        NameWaiting(w, v);
+      }
+    NameOpsInFlight(history, kernel, v, false);
   } else if (result.outcome == RunOutcome::kEventBudget && kernel.spin_steps() >= kSpinStepsMin) {
     // Not the engine's bug without more: a task spinning (yield after yield) on what no step of
     // another task provides. Under a strategy that starves the task it waits for, the harness made
     // this; under PCT a yielding task is demoted, so it should not (sim/kernel.h, YieldSpin).
     std::string tasks;
     for (const std::string& t : kernel.spinning_tasks()) tasks += (tasks.empty() ? "" : ", ") + t;
-    verdict.Fail("event-budget",
+    Violation& v = verdict.Fail("event-budget",
                  fmt::format("{} phase: the event budget ran out ({} events) in a spin loop: the last {} "
                              "scheduler steps each ended in a yield the code under test asked for "
                              "(sched_yield, Runtime::Yield), by {}; a livelock of the code or of this "
                              "schedule, not necessarily a bug of the engine",
                              phase, result.events, kernel.spin_steps(), tasks),
                  result.end_time_ns);
+    for (const std::string& t : kernel.spinning_tasks()) NameObject(v, "task " + t);
+    NameOpsInFlight(history, kernel, v, true);
   } else if (result.outcome == RunOutcome::kEventBudget) {
-    verdict.Fail("event-budget", fmt::format("{} phase: the event budget ran out ({} events): a "
-                                             "livelock, or raise the budget",
-                                             phase, result.events),
-                 result.end_time_ns);
+    Violation& v = verdict.Fail("event-budget", fmt::format("{} phase: the event budget ran out ({} events): a "
+                                                            "livelock, or raise the budget",
+                                                            phase, result.events),
+                                result.end_time_ns);
+    // What had not finished: the tasks that must, and the ops in flight.
+    for (const WaitingTask& w : kernel.Unfinished()) NameWaiting(w, v);
+    NameOpsInFlight(history, kernel, v, true);
   }
 }
 
@@ -167,7 +261,8 @@ void CollectNames(World& world, RunReport& report) {
 // The liveness watchdog: when the liveness phase ended with tasks that must finish still running,
 // names each of them, what it waits on and when it last ran. Tasks of a deadlock already reported
 // are left out (one bug, one report).
-void ReportUnfinished(const World& world, const PhaseResult& phases, const RunConfig& config, Verdict& verdict) {
+void ReportUnfinished(const World& world, const PhaseResult& phases, const RunConfig& config,
+                      const History& history, Verdict& verdict) {
   if (phases.liveness_done || phases.liveness.outcome == RunOutcome::kDeadlock ||
       phases.liveness.outcome == RunOutcome::kEventBudget)
     return;
@@ -186,7 +281,11 @@ void ReportUnfinished(const World& world, const PhaseResult& phases, const RunCo
                   "phase ended at {:.3f}s ({})",
                   phases.heal_ns / 1e9, unfinished.size(), end_ns / 1e9, why),
       end_ns);
-  for (const WaitingTask& w : unfinished) v.evidence.push_back(DescribeWait(w));
+  for (const WaitingTask& w : unfinished) {
+    v.evidence.push_back(DescribeWait(w));
+    NameWaiting(w, v);
+  }
+  NameOpsInFlight(history, world.kernel(), v, true);
 }
 
 }  // namespace
@@ -306,9 +405,11 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& portfolio_config) {
     report.swarm_enabled = world.faults().swarm_enabled;
     scenario->Workload(world, *history);
     // Deadlock cycles and lock-order inversions are found by the kernel while the run goes on.
-    world.kernel().OnViolation([&verdict](const KernelViolation& k) {
+    world.kernel().OnViolation([&verdict, &world, &history](const KernelViolation& k) {
       Violation& v = verdict.Fail(k.invariant, k.message, k.time_ns);
       v.evidence = k.evidence;
+      NameKernelEvidence(v);
+      NameOpsInFlight(*history, world.kernel(), v, false);
     });
     if (!config.keep_going) verdict.OnFail([&world] { world.Halt(); });
     PhaseResult phases = world.RunPhases(PhasePlan{config.chaos_ns, config.liveness_ns},
@@ -323,9 +424,9 @@ absl::StatusOr<RunReport> RunOnce(const RunConfig& portfolio_config) {
                                phases.halted_in_chaos ? "the heal, the liveness phase"
                                                       : "the rest of the liveness phase"));
     } else {
-      ReportStuck(phases.chaos, "chaos", world.kernel(), verdict);
-      ReportStuck(phases.liveness, "liveness", world.kernel(), verdict);
-      ReportUnfinished(world, phases, config, verdict);
+      ReportStuck(phases.chaos, "chaos", world.kernel(), *history, verdict);
+      ReportStuck(phases.liveness, "liveness", world.kernel(), *history, verdict);
+      ReportUnfinished(world, phases, config, *history, verdict);
       scenario->Check(world, *history, verdict);
     }
 

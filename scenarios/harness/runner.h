@@ -90,6 +90,16 @@ struct RunReport {
   std::string invariant() const;  // of the first violation, or ""
 };
 
+// The verdicts the harness itself reaches, whatever the scenario: "deadlock" (no task can run, or
+// a wait-for cycle closed), "event-budget", "liveness" (the watchdog after the heal) and
+// "lock-order-inversion" (sim/lock_graph.h). Each names the tasks, the mutexes or condition
+// variables they wait on or hold ("task P/T", "mutex M", "condvar C") and the history ops in flight.
+inline constexpr std::string_view kHarnessInvariants[] = {"deadlock", "event-budget", "liveness",
+                                                          "lock-order-inversion"};
+inline std::vector<std::string_view> HarnessInvariants() {
+  return {std::begin(kHarnessInvariants), std::end(kHarnessInvariants)};
+}
+
 // kNotFound for an unknown scenario, kInvalidArgument for an unknown variant or an unavailable
 // scenario.
 absl::StatusOr<RunReport> RunOnce(const RunConfig& config);

@@ -257,8 +257,10 @@ class CrashRecovery : public Scenario {
     world.SpawnClient(*clients_, "final-read", [this, &world, &history] {
       if (!AwaitOpen(kOpenWaitNs)) {
         if (!open_failed_) {
-          verdict().Fail("recoverable", "after the heal, LevelDB did not reopen within 30 s",
-                         world.kernel().Now());
+          Violation& v = verdict().Fail("recoverable", "after the heal, LevelDB did not reopen within 30 s",
+                                        world.kernel().Now());
+          v.objects.push_back(absl::StrCat(kDbDir, "/CURRENT"));
+          v.objects.push_back(absl::StrCat(kDbDir, "/LOCK"));
         }
         return;
       }
@@ -287,8 +289,11 @@ class CrashRecovery : public Scenario {
       out.ops = v.ops;
       out.objects = v.objects;
     }
-    if (!closed_ && !open_failed_ && verdict.ok())
-      verdict.Fail("clean-close", "the database was not closed cleanly after the final reads");
+    if (!closed_ && !open_failed_ && verdict.ok()) {
+      // LevelDB holds db/LOCK open from its open to its close: the hold that never ended.
+      Violation& v = verdict.Fail("clean-close", "the database was not closed cleanly after the final reads");
+      v.objects.push_back(absl::StrCat(kDbDir, "/LOCK"));
+    }
   }
 
  private:
@@ -352,6 +357,21 @@ class CrashRecovery : public Scenario {
     WakeOpenWaiters();
   }
 
+  // The database's files a status message names ("Corruption: ... db/000005.ldb"); the
+  // directory itself when it names none.
+  static std::vector<std::string> FilesNamedIn(std::string_view text) {
+    std::vector<std::string> out;
+    const std::string dir = absl::StrCat(kDbDir, "/");
+    for (size_t at = text.find(dir); at != std::string_view::npos; at = text.find(dir, at + 1)) {
+      if (at > 0 && text[at - 1] != ' ' && text[at - 1] != ':' && text[at - 1] != '/') continue;
+      size_t end = text.find_first_of(" :,;)", at);
+      std::string file(text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
+      if (file.size() > dir.size() && std::find(out.begin(), out.end(), file) == out.end()) out.push_back(file);
+    }
+    if (out.empty()) out.push_back(dir);
+    return out;
+  }
+
   void OpenFailed(Process& p, const leveldb::Status& status) {
     open_failed_ = true;
     std::vector<std::string> mechanism = ReopenMechanism();
@@ -363,6 +383,8 @@ class CrashRecovery : public Scenario {
     v.evidence.push_back(absl::StrCat("incarnation ", p.incarnation(), ": ", status.ToString()));
     v.evidence.insert(v.evidence.end(), mechanism.begin() + 1, mechanism.end());
     v.objects.push_back(absl::StrCat(kDbDir, "/CURRENT"));
+    for (std::string& file : FilesNamedIn(status.ToString()))
+      if (file != absl::StrCat(kDbDir, "/")) v.objects.push_back(std::move(file));
     WakeOpenWaiters();
   }
 
@@ -436,9 +458,11 @@ class CrashRecovery : public Scenario {
       std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
       for (it->SeekToFirst(); it->Valid(); it->Next())
         stored.emplace(it->key().ToString(), it->value().ToString());
-      if (!it->status().ok())
-        verdict().Fail("recoverable", absl::StrCat("final read: ", it->status().ToString()),
-                       kernel.Now());
+      if (!it->status().ok()) {
+        Violation& v = verdict().Fail("recoverable", absl::StrCat("final read: ", it->status().ToString()),
+                                      kernel.Now());
+        v.objects = FilesNamedIn(it->status().ToString());
+      }
     }
     std::vector<std::string> keys;
     for (const Op& op : history.ops())

@@ -197,7 +197,7 @@ class CrashRecovery : public Scenario {
 
   void Check(const World&, const History&, Verdict& verdict) override {
     if (!final_verified_ && verdict.ok())
-      verdict.Fail("recovers", "the final read after the heal never completed");
+      verdict.Fail("recovers", "the final read after the heal never completed").objects.push_back(kDbPath);
   }
 
  private:
@@ -263,8 +263,8 @@ class CrashRecovery : public Scenario {
                                    vfs_->name().c_str());
     if (rc != SQLITE_OK) {
       if (!kernel().CurrentTaskDoomed())
-        verdict().Fail("sqlite-integrity", fmt::format("sqlite3_open_v2: {}", ResultName(rc)),
-                       kernel().Now());
+        NameFiles(verdict().Fail("sqlite-integrity", fmt::format("sqlite3_open_v2: {}", ResultName(rc)),
+                                 kernel().Now()));
       return nullptr;
     }
     sqlite3_busy_timeout(db, 600'000);
@@ -290,7 +290,7 @@ class CrashRecovery : public Scenario {
     if (Exec(db, "CREATE TABLE IF NOT EXISTS t(k TEXT PRIMARY KEY, v INTEGER NOT NULL, "
                  "txn INTEGER NOT NULL)", &error) != SQLITE_OK) {
       if (!kernel().CurrentTaskDoomed())
-        verdict().Fail("sqlite-integrity", "set-up: " + error, kernel().Now());
+        NameFiles(verdict().Fail("sqlite-integrity", "set-up: " + error, kernel().Now()));
       return false;
     }
     (void)p.env().fs->SyncDir("");  // see the file comment: SQLite never syncs it
@@ -335,8 +335,8 @@ class CrashRecovery : public Scenario {
         sqlite3_prepare_v2(db, upsert, -1, &st.upsert, nullptr) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "COMMIT", -1, &st.commit, nullptr) != SQLITE_OK) {
       if (!kernel().CurrentTaskDoomed())
-        verdict().Fail("sqlite-integrity", fmt::format("client-{}: preparing: {}", c,
-                                                       sqlite3_errmsg(db)), kernel().Now());
+        NameFiles(verdict().Fail("sqlite-integrity", fmt::format("client-{}: preparing: {}", c,
+                                                                 sqlite3_errmsg(db)), kernel().Now()));
       return;
     }
     for (int i = 0; i < kTransactions && !stop_ && started_ < kTransactions; ++i) {
@@ -405,14 +405,21 @@ class CrashRecovery : public Scenario {
     (void)Exec(db, "ROLLBACK");
   }
 
+  // What every verdict of this scenario is about: the database file, and its journal or WAL when
+  // a hot journal came back at a restart (reports outline their disk ops and handles).
+  void NameFiles(Violation& v) const {
+    v.objects.push_back(kDbPath);
+    if (hot_journal_seen_) v.objects.push_back(absl::StrCat(kDbPath, "-journal"));
+  }
+
   // Reads the database as recovered and checks it against the transactions.
   void Verify(sqlite3* db, const std::string& when) {
     std::vector<std::string> integrity;
     std::string error;
     if (!Query(db, "PRAGMA integrity_check", &integrity, nullptr, &error)) {
       if (kernel().CurrentTaskDoomed()) return;
-      verdict().Fail("sqlite-integrity", fmt::format("{}: integrity_check: {}", when, error),
-                     kernel().Now());
+      NameFiles(verdict().Fail("sqlite-integrity", fmt::format("{}: integrity_check: {}", when, error),
+                               kernel().Now()));
       return;
     }
     if (integrity != std::vector<std::string>{"ok"}) {
@@ -421,20 +428,21 @@ class CrashRecovery : public Scenario {
                                           integrity.empty() ? "(no rows)" : integrity[0]),
           kernel().Now());
       for (size_t i = 0; i < integrity.size() && i < 8; ++i) v.evidence.push_back(integrity[i]);
+      NameFiles(v);
       return;
     }
     Rows rows;
     if (!Query(db, "SELECT k, v, txn FROM t ORDER BY k", nullptr, &rows, &error)) {
       if (kernel().CurrentTaskDoomed()) return;
       if (error.find("no such table") != std::string::npos) {
-        verdict().Fail("no-lost-acknowledged-transaction",
-                       fmt::format("{}: the set-up's acknowledged CREATE TABLE is gone: the database "
-                                   "is empty ({})", when, error),
-                       kernel().Now());
+        NameFiles(verdict().Fail("no-lost-acknowledged-transaction",
+                                 fmt::format("{}: the set-up's acknowledged CREATE TABLE is gone: the "
+                                             "database is empty ({})", when, error),
+                                 kernel().Now()));
         return;
       }
-      verdict().Fail("sqlite-integrity", fmt::format("{}: reading every row: {}", when, error),
-                     kernel().Now());
+      NameFiles(verdict().Fail("sqlite-integrity", fmt::format("{}: reading every row: {}", when, error),
+                               kernel().Now()));
       return;
     }
     if (kernel().CurrentTaskDoomed()) return;
@@ -541,7 +549,7 @@ class CrashRecovery : public Scenario {
                     crashes_, diff.size(), diff.front()),
         kernel().Now());
     for (size_t i = 0; i < diff.size() && i < 10; ++i) v.evidence.push_back(diff[i]);
-    v.objects.push_back(kDbPath);
+    NameFiles(v);
   }
 
   void ReportLost(const std::vector<const Txn*>& lost, const std::string& when) {
@@ -562,6 +570,7 @@ class CrashRecovery : public Scenario {
     for (const Txn* t : lost)
       v.evidence.push_back(fmt::format("txn {} client-{} acknowledged at {:.3f}ms, {} rows", t->id,
                                        t->client, t->acked_ns / 1e6, t->writes.size()));
+    NameFiles(v);
   }
 
   World* world_ = nullptr;

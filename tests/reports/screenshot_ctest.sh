@@ -20,8 +20,10 @@ rm -rf "$out"
 mkdir -p "$out"
 status=0
 # scenario variant seed: rqlite's Windows rename vs an open stream, slatedb's manifest ahead of the
-# WAL, cnosdb's Raft leader without a committed entry.
-for case in "rqlite.snapshot_stream_lock buggy 1" "slatedb.wal_id_last_seen buggy 39" "cnosdb.raft_wal_io buggy 4"; do
+# WAL, cnosdb's Raft leader without a committed entry, slatedb's zombie writer whose fence WAL the GC
+# deleted (#1622), so an acknowledged write is lost (no-lost-acknowledged-writes).
+for case in "rqlite.snapshot_stream_lock buggy 1" "slatedb.wal_id_last_seen buggy 39" "cnosdb.raft_wal_io buggy 4" \
+            "slatedb.zombie_writer buggy-1622 17"; do
   set -- $case
   name="$1.$2.seed$3"
   set +e
@@ -51,7 +53,7 @@ for case in "rqlite.snapshot_stream_lock buggy 1" "slatedb.wal_id_last_seen bugg
   grep -q '^DONE' "$out/$name.selftest.txt" || { echo "FAIL: $name: the page's self-test did not finish"; status=1; }
   if grep -q '^FAIL' "$out/$name.selftest.txt"; then echo "FAIL: $name: a self-test check failed"; status=1; fi
   for check in zoom-wheel pan-key reset-key axis-compressed minimap search filter-process filter-lanes \
-               arrows-toggle violation-names per-key-view click-detail; do
+               arrows-whole-run arrows-toggle violation-names per-key-view click-detail; do
     grep -q "^PASS $check" "$out/$name.selftest.txt" || { echo "FAIL: $name: no PASS $check"; status=1; }
   done
 done
@@ -64,5 +66,7 @@ grep -q '^PASS violation-names (.* [1-9][0-9]* state bands' "$out/cnosdb.raft_wa
   { echo "FAIL: cnosdb: the leader's term band the violation names is not highlighted"; status=1; }
 grep -q '^PASS per-key-view ([1-9][0-9]* keys; [^:]*: [1-9][0-9]* bars' "$out/slatedb.wal_id_last_seen.buggy.seed39.selftest.txt" ||
   { echo "FAIL: slatedb: the per-key history view drew no ops"; status=1; }
+grep -q '^PASS missing-mark (op [0-9]* put ' "$out/slatedb.zombie_writer.buggy-1622.seed17.selftest.txt" ||
+  { echo "FAIL: slatedb zombie: the per-key view does not mark the lost acknowledged write as missing"; status=1; }
 [ "$status" -eq 0 ] && echo "ok: screenshots and self-tests in $out"
 exit "$status"
