@@ -22,9 +22,10 @@ bool Client::Write(OpType type, std::string_view key, std::string_view value,
 
 absl::StatusOr<std::string> Client::Get(std::string_view key,
                                         const std::function<absl::StatusOr<std::string>()>& call,
-                                        bool final_read) {
+                                        bool final_read, Nanos invoked_ns) {
   Kernel& kernel = world_.kernel();
-  uint64_t id = history_.Invoke(name_, OpType::kGet, key, "", kernel.Now(), kernel.current_task());
+  uint64_t id = history_.Invoke(name_, OpType::kGet, key, "", invoked_ns >= 0 ? invoked_ns : kernel.Now(),
+                                kernel.current_task());
   if (final_read) history_.MarkFinalRead(id);
   absl::StatusOr<std::string> value = call();
   if (kernel.CurrentTaskDoomed()) return value;
@@ -62,6 +63,7 @@ void SpawnClients(World& world, History& history, int clients, std::function<voi
 bool FinalReads(World& world, History& history, Node& node, const std::vector<std::string>& keys,
                 const std::function<absl::StatusOr<std::string>(const std::string& key)>& read,
                 Verdict& verdict, Nanos open_timeout_ns) {
+  const Nanos since = world.kernel().Now();
   if (!node.AwaitOpen(open_timeout_ns)) {
     Violation& v = verdict.Fail(
         "recoverable",
@@ -73,7 +75,8 @@ bool FinalReads(World& world, History& history, Node& node, const std::vector<st
     return false;
   }
   Client client(world, history, "final-read");
-  for (const std::string& key : keys) (void)client.Get(key, [&] { return read(key); }, /*final_read=*/true);
+  for (const std::string& key : keys)
+    (void)client.Get(key, [&] { return read(key); }, /*final_read=*/true, since);
   return true;
 }
 

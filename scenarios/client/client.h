@@ -47,8 +47,10 @@ class Client {
   }
   // A read through `call`: its value, or absent when it returns kNotFound; any other error failed.
   // `final_read`: a read after the heal that the durability checks look at.
+  // `invoked_ns` (when >= 0) is recorded as the read's invocation instead of now: a read whose
+  // answer may reflect an earlier moment (a node that recovered from the store, as of its open).
   absl::StatusOr<std::string> Get(std::string_view key, const std::function<absl::StatusOr<std::string>()>& call,
-                                  bool final_read = false);
+                                  bool final_read = false, Nanos invoked_ns = -1);
 
   // Pauses a time drawn from the run's decisions, uniform in [0, max_ns] (nothing when max_ns <= 0).
   void Think(Nanos max_ns);
@@ -70,6 +72,10 @@ void SpawnClients(World& world, History& history, int clients, std::function<voi
 // From a client task: waits for `node` to open (recovery) and reads every key through `read` as
 // final reads of the client "final-read". If the node cannot open within `open_timeout_ns`, fails
 // "recoverable" with the open's error and returns false.
+// Each read is recorded as invoked when FinalReads was called: a node opened for the final reads
+// recovers the store as it was during its open, and writers may still be putting meanwhile (their
+// acknowledgements after that moment may or may not be in what it read). Call it when the node's
+// open begins or later than that.
 bool FinalReads(World& world, History& history, Node& node, const std::vector<std::string>& keys,
                 const std::function<absl::StatusOr<std::string>(const std::string& key)>& read,
                 Verdict& verdict, Nanos open_timeout_ns = 60'000'000'000);
