@@ -125,6 +125,56 @@ bool OpenedOk(std::string_view detail) {
   return arrow != std::string_view::npos && detail.substr(arrow + 4, 2) == "ok";
 }
 
+// Leases (Runtime::HoldBegin / HoldEnd): per (process, name), from the begin to the end by any task
+// of the process, or to the process's crash, or to the end of the run.
+void AddLeases(const RunReport& r, const Violation* v, std::vector<Hold>& out) {
+  std::map<std::pair<uint32_t, std::string>, Hold> open;
+  // By its exact name only: "raft g1" names the state bands, not every lease of group 1.
+  auto named = [v](const std::string& name) {
+    return v != nullptr && std::count(v->objects.begin(), v->objects.end(), "lease " + name) > 0;
+  };
+  // Crashes come from the events, leases from the marks: walk both in trace order.
+  const std::vector<TraceEvent>& events = r.trace->events();
+  size_t e = 0;
+  auto crashes_until = [&](size_t end) {
+    for (; e < end && e < events.size(); ++e) {
+      if (events[e].kind != EventKind::kCrash) continue;
+      for (auto it = open.begin(); it != open.end();) {
+        if (it->first.first != events[e].process) {
+          ++it;
+          continue;
+        }
+        it->second.end_ns = events[e].time_ns;
+        it->second.detail += "; its process crashed while it held it";
+        out.push_back(std::move(it->second));
+        it = open.erase(it);
+      }
+    }
+  };
+  for (const TraceMark& m : r.trace->marks()) {
+    if (m.kind != MarkKind::kLeaseBegin && m.kind != MarkKind::kLeaseEnd) continue;
+    crashes_until(m.after);
+    const std::pair<uint32_t, std::string> key{m.process, m.key};
+    if (m.kind == MarkKind::kLeaseBegin) {
+      if (!open.contains(key))
+        open.emplace(key, Hold{m.task, m.time_ns, m.time_ns, "lease", m.key, "held from here", named(m.key)});
+      continue;
+    }
+    auto it = open.find(key);
+    if (it == open.end()) continue;
+    it->second.end_ns = m.time_ns;
+    it->second.detail += fmt::format("; given up by {}", TaskName(r, m.task));
+    out.push_back(std::move(it->second));
+    open.erase(it);
+  }
+  crashes_until(events.size());
+  for (auto& [key, h] : open) {
+    h.end_ns = r.sim_time_ns;
+    h.detail += "; still held at the end of the run";
+    out.push_back(std::move(h));
+  }
+}
+
 }  // namespace
 
 std::vector<Hold> AllHolds(const RunReport& r) {
@@ -198,6 +248,7 @@ std::vector<Hold> AllHolds(const RunReport& r) {
     if (r.sim_time_ns > start.first)
       out.push_back({key.second, start.first, r.sim_time_ns, "mutex", start.second, "held at the end of the run",
                      MentionsNamedObject(v, "mutex " + start.second)});
+  AddLeases(r, v, out);
   std::stable_sort(out.begin(), out.end(), [](const Hold& a, const Hold& b) { return a.start_ns < b.start_ns; });
   return out;
 }
@@ -287,7 +338,8 @@ NamedItems CountNamed(const RunReport& r, const Violation& v) {
   for (uint64_t id : v.ops) n.ops += id < history_ops;
   for (const ReportSpan& s : AllSpans(r)) n.spans += NamedByViolation(&v, s.span);
   for (const Hold& h : AllHolds(r))
-    n.holds += MentionsNamedObject(&v, h.label) || MentionsNamedObject(&v, h.kind + " " + h.label);
+    n.holds += h.kind == "lease" ? std::count(v.objects.begin(), v.objects.end(), "lease " + h.label) > 0
+                                 : MentionsNamedObject(&v, h.label) || MentionsNamedObject(&v, h.kind + " " + h.label);
   if (r.trace)
     for (const TraceEvent& e : r.trace->events())
       if (e.kind != EventKind::kStep && MentionsNamedObject(&v, e.detail)) ++n.events;

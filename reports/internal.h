@@ -35,13 +35,14 @@ bool MentionsNamedObject(const Violation* violation, std::string_view text);
 bool NamedByViolation(const Violation* violation, const Span& span);
 
 // What is held over time: a file handle from its open to its close (or its process's crash), a mutex
-// from its acquisition to its release (holds that began and ended at one instant are left out).
+// from its acquisition to its release (holds that began and ended at one instant are left out), a
+// lease from Runtime::HoldBegin to HoldEnd (or its process's crash); "lease X" names lease X.
 struct Hold {
   uint32_t task = 0;
   int64_t start_ns = 0;
   int64_t end_ns = 0;
-  std::string kind;   // "file" or "mutex"
-  std::string label;  // the path or the mutex's name
+  std::string kind;   // "file", "mutex" or "lease" (Runtime::HoldBegin)
+  std::string label;  // the path, the mutex's name or what is held
   std::string detail;  // "open snap/1-2.db r -> ok h25", "crashed while open"
   bool named = false;  // the violation names the path
 };

@@ -5,7 +5,7 @@
 //   rows       [[proc, task name]]         one row per task name of a process (every incarnation)
 //   spans      [[row, start, end, class (0 store, 1 disk, 2 client), name, detail, outcome, flags, op]]
 //              flags: 1 injected fault, 2 named by the first violation, 4 ok, 8 outcome unknown
-//   holds      [[row, start, end, "file" | "mutex", label, detail, named]]
+//   holds      [[row, start, end, "file" | "mutex" | "lease", label, detail, named]]
 //   arrows     [[from row, from t, to row, to t, "message" | "lock" | "wake" | "read", label]]
 //   states     [[row, t, key, value]]      engine state (Runtime::State): a band per (row, key)
 //   marks      [[row or -1, proc or -1, t, kind, detail, named]]  crashes, restarts, faults, ...
@@ -21,6 +21,7 @@
   const END = Math.max(1, D.meta.end);
   const LABEL_W = 210, GROUP_H = 18, ROW_H = 22, STATE_H = 15, AXIS_H = 22;
   const ARROW_COLORS = {message: '#1f6fd1', lock: '#8e44ad', wake: '#1a9850', read: '#d9480f'};
+  const HOLD_COLORS = {file: '#2a9d8f', mutex: '#9b59b6', lease: '#c98b00'};
   const ARROW_NAMES = {message: 'messages', lock: 'lock hand-offs', wake: 'notify / wake', read: 'put \u2192 get'};
 
   // ------------------------------------------------------------------ the page's controls
@@ -53,7 +54,8 @@
   const help = el('div', {class: 'muted'},
     'Wheel or W/S: zoom at the pointer; drag, shift+wheel or A/D: pan; 0: whole run; F: the violation; ' +
     'click anything for its detail. Red outline: named by the violation; grey band on a process: down ' +
-    '(crash to restart); thin strip above a lane: a file handle open (teal) or a mutex held (purple).');
+    '(crash to restart); thin strip above a lane: a file handle open (teal), a mutex held (purple), a lease ' +
+    'held (gold: a writer\'s epoch, a Raft leader\'s term).');
   const mini = el('canvas', {id: 'tl-mini', class: 'tl-mini'});
   const canvas = el('canvas', {id: 'tl-canvas', class: 'tl-canvas', tabindex: '0'});
   const vioBox = el('div', {id: 'tl-violations', class: 'tl-violations'});
@@ -127,7 +129,10 @@
     const mentions = text => objs.some(o => text.indexOf(o) >= 0);
     v.ops.forEach(id => named.ops.add(id));
     D.spans.forEach((s, i) => { if ((s[8] >= 0 && named.ops.has(s[8])) || mentions(s[5])) named.spans.add(i); });
-    D.holds.forEach((h, i) => { if (mentions(h[4]) || mentions(h[3] + ' ' + h[4])) named.holds.add(i); });
+    // A lease only by its exact name ("lease raft g1 leader term 2"; "raft g1" names the bands).
+    D.holds.forEach((h, i) => {
+      if (h[3] === 'lease' ? objs.includes('lease ' + h[4]) : mentions(h[4]) || mentions(h[3] + ' ' + h[4])) named.holds.add(i);
+    });
     D.rows.forEach((r, i) => { if (objs.includes('task ' + D.procs[r[0]] + '/' + r[1])) named.rows.add(i); });
     D.marks.forEach((m, i) => { if (m[3] === 'violation' || mentions(m[4])) named.marks.add(i); });
     // A named value ("raft g1 = leader term 2") outlines its bands; a bare key only when no value is named.
@@ -438,12 +443,14 @@
       const x0 = X(h[1]), x1 = Math.max(X(h[2]), x0 + 2);
       const dim = query && !matches.holds.has(i);
       g.globalAlpha = dim ? 0.15 : 1;
-      g.fillStyle = h[3] === 'file' ? '#2a9d8f' : '#9b59b6';
+      g.fillStyle = HOLD_COLORS[h[3]] || '#9b59b6';
       const nh = named.holds.has(i);
-      g.fillRect(x0, y + 1, x1 - x0, nh ? 5 : 3);
+      g.fillRect(x0, y + 1, x1 - x0, nh || h[3] === 'lease' ? 5 : 3);
       if (nh) {
         g.strokeStyle = '#d62728'; g.lineWidth = 2; g.strokeRect(x0, y, x1 - x0, 6);
         holdLabels.push([x0, y + 15, (h[3] === 'file' ? 'holds ' + h[4] + ' open' : 'holds ' + h[4]) + ' (' + fmtT(h[2] - h[1]) + ')']);
+      } else if (h[3] === 'lease' && x1 - x0 > 80) {
+        holdLabels.push([Math.max(x0, LABEL_W + 1), y + 15, h[4], '#7a5600']);
       }
       g.globalAlpha = 1;
     });
@@ -540,11 +547,11 @@
     drawArrows(g);
     g.font = 'bold 10px DejaVu Sans Mono, monospace';
     const ends = new Map();
-    for (const [x, y, text] of holdLabels.concat(labels)) {
+    for (const [x, y, text, color] of holdLabels.concat(labels)) {
       const px = Math.max(x, LABEL_W + 1);
       if (px > W || (ends.get(y) || -1e9) > px) continue;
       g.lineWidth = 3; g.strokeStyle = '#fff'; g.strokeText(text, px, y);
-      g.fillStyle = '#b3001b'; g.fillText(text, px, y);
+      g.fillStyle = color || '#b3001b'; g.fillText(text, px, y);
       ends.set(y, px + g.measureText(text).width + 8);
     }
     g.restore();
@@ -608,8 +615,8 @@
     b.head.lineTo(x1 - head * Math.cos(ang + 0.4), y1 - head * Math.sin(ang + 0.4));
     b.head.closePath();
   }
-  function strokeArrows(g, batch) {
-    g.globalAlpha = 0.75;
+  function strokeArrows(g, batch, alpha = 0.75) {
+    g.globalAlpha = alpha;
     for (const b of batch.values()) {
       g.strokeStyle = b.color; g.fillStyle = b.color; g.lineWidth = b.width;
       g.stroke(b.line); g.fill(b.head);
@@ -657,7 +664,7 @@
       addArrow(batch, rowY[a[0]], rowY[a[2]], a[0] === a[2], x0, x1, ARROW_COLORS[a[4]], width, false);
       if (b.n > 1 && Math.abs(x1 - x0) > 18) counts.push([String(b.n), (x0 + x1) / 2 + 2, (rowY[a[0]] + rowY[a[2]]) / 2 + ROW_H / 2 - 2, ARROW_COLORS[a[4]]]);
     }
-    strokeArrows(g, batch);
+    strokeArrows(g, batch, 0.4);  // lighter: bundles are a summary, not the story
     g.font = '9px DejaVu Sans, sans-serif';
     for (const [text, x, y, color] of counts.slice(0, 300)) { g.fillStyle = color; g.fillText(text, x, y); }
     stats.arrows = buckets.size;
@@ -769,7 +776,7 @@
     if (kind === 'span') showSpan(i);
     else if (kind === 'hold') {
       const x = D.holds[i]; selected = 'hold' + i;
-      showDetail((x[3] === 'file' ? 'file handle ' : 'mutex held ') + x[4], [['lane', rowName(x[0])], ['from', fmtT(x[1])], ['to', fmtT(x[2])], ['held for', fmtT(x[2] - x[1])], ['detail', x[5]], ['named by the violation', named.holds.has(i) ? 'yes' : 'no']], x[0], x[1], x[2]);
+      showDetail((x[3] === 'file' ? 'file handle ' : x[3] === 'lease' ? 'lease held ' : 'mutex held ') + x[4], [['lane', rowName(x[0])], ['from', fmtT(x[1])], ['to', fmtT(x[2])], ['held for', fmtT(x[2] - x[1])], ['detail', x[5]], ['named by the violation', named.holds.has(i) ? 'yes' : 'no']], x[0], x[1], x[2]);
     } else if (kind === 'mark') {
       const m = D.marks[i]; selected = 'mark' + i;
       const row = m[0] >= 0 ? m[0] : null;
@@ -1001,6 +1008,7 @@
   check('arrows-toggle', without === 0 && (D.arrows.length === 0 || stats.arrows > 0), D.arrows.length + ' arrows, ' + stats.arrows + ' drawn, ' + without + ' when off');
   void withArrows;
   out.push('INFO arrows' + ' ' + Object.keys(ARROW_COLORS).map(k => k + ' ' + D.arrows.filter(a => a[4] === k).length).join(', '));
+  out.push('INFO holds' + ' ' + Object.keys(HOLD_COLORS).map(k => k + ' ' + D.holds.filter(h => h[3] === k).length).join(', '));
   if (vio >= 0) {
     const v = D.violations[vio];
     check('violation-names', v.ops.length + v.objects.length > 0 && named.spans.size + named.holds.size + named.marks.size + named.ops.size + named.bands.size + named.rows.size > 0,

@@ -31,13 +31,16 @@ std::string_view EventKindName(EventKind kind);
 
 // What the trace keeps beside its events for timelines, outside the hash (adding or changing one never
 // changes a seed's trace hash or its replay): engine state ("raft g1" = "leader term 3"), the two ends
-// of a message, and mutex holds. Kept only when the trace keeps events.
+// of a message, mutex holds, and what a process says it holds (leases). Kept only when the trace
+// keeps events.
 enum class MarkKind : uint8_t {
   kState,      // key = what (e.g. "raft g1"), value = its new state
   kSend,       // id = the message; key = "from -> to"
   kReceive,    // id = the message it received
   kHoldBegin,  // key = the mutex's name; the task now holds it
   kHoldEnd,    // key = the mutex's name; the task released it (or died holding it)
+  kLeaseBegin,  // key = what its process now holds (Runtime::HoldBegin: a lease, an epoch, a term)
+  kLeaseEnd,    // key = what its process no longer holds (Runtime::HoldEnd)
 };
 
 struct TraceMark {

@@ -25,7 +25,10 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(Env& env, std::string prefix, Optio
   if (env.runtime == nullptr || env.store == nullptr)
     return absl::InvalidArgumentError("Db::Open needs env.runtime and env.store");
   std::unique_ptr<Db> db(new Db(env, std::move(prefix), options));
-  RETURN_IF_ERROR(db->OpenImpl());
+  if (absl::Status opened = db->OpenImpl(); !opened.ok()) {
+    if (db->writer_.writer_epoch > 0) env.runtime->HoldEnd(WriterLeaseName(db->prefix_, db->writer_.writer_epoch));
+    return opened;
+  }
   return db;
 }
 
@@ -42,6 +45,11 @@ void Db::StopMemtableTask() {
     memtable_cv_->NotifyAll();
   }
   if (memtable_task_) memtable_task_->Join();
+}
+
+void Db::ShowManifest(uint64_t id, const Manifest& m) {
+  env_.runtime->State(fmt::format("manifest {}", prefix_),
+                      fmt::format("{} epoch {} seen {}", id, m.writer_epoch, m.wal_id_last_seen));
 }
 
 absl::StatusOr<uint64_t> Db::NextWalIdFromStore(uint64_t after) {
@@ -97,6 +105,9 @@ absl::StatusOr<uint64_t> Db::FenceOlderWriters() {
       MutexLock lock(*mu_);
       current_ = StoredManifest{latest.id + 1, bumped};
     }
+    // The compare-and-swap made us writer: held until we learn we are fenced, or close.
+    env_.runtime->HoldBegin(WriterLeaseName(prefix_, writer_.writer_epoch));
+    ShowManifest(latest.id + 1, bumped);
     if (options_.observer) options_.observer->OnManifestWrite(writer_, latest.id + 1, bumped);
     env_.runtime->CrashPoint("open.after_epoch");
     if (!read_first) {  // defect fixed by PR #271: the slot is chosen after the epoch is written
@@ -182,6 +193,7 @@ absl::Status Db::OpenImpl() {
     ASSIGN_OR_RETURN(fence_id, FenceOlderWriters());
   } else {
     ASSIGN_OR_RETURN(StoredManifest latest, manifests_.ReadLatest());
+    ShowManifest(latest.id, latest.manifest);
     MutexLock lock(*mu_);
     current_ = latest;
   }
@@ -310,6 +322,7 @@ absl::Status Db::CommitManifest(const std::string& table_path, uint64_t upto, ui
           imm_.reset();
         }
       }
+      ShowManifest(base.id + 1, next);
       if (options_.observer) options_.observer->OnManifestWrite(writer_, base.id + 1, next);
       CollectWal(next.wal_id_last_compacted);
       return absl::OkStatus();

@@ -58,6 +58,8 @@ class Db {
   Db(Env env, std::string prefix, Options options);
   absl::Status OpenImpl();
   absl::StatusOr<uint64_t> NextWalIdFromStore(uint64_t after);
+  // The manifest this writer last wrote or read, as a timeline band (Runtime::State).
+  void ShowManifest(uint64_t id, const Manifest& m);
   // Fencing mode: bump writer_epoch, write the fence WAL; returns the fence's WAL id.
   absl::StatusOr<uint64_t> FenceOlderWriters();
   absl::Status WriteFence(uint64_t& wal_id);

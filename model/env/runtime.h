@@ -77,6 +77,13 @@ class Runtime {
   // on the calling task's lane until the next value of the same key; never changes the run (in
   // simulation it stays out of the trace hash). Does nothing for real.
   virtual void State(std::string_view key, std::string_view value) { (void)key, (void)value; }
+  // Something held over time, for timelines: a lease, a writer's epoch, a leader's term. From
+  // HoldBegin(name) until HoldEnd(name) by any task of this process, or until the process crashes;
+  // drawn as a span on the lane of the task that began it. A second HoldBegin of a held name, or
+  // a HoldEnd of one not held, is ignored. Never changes the run (in simulation it stays out of
+  // the trace hash). Does nothing for real.
+  virtual void HoldBegin(std::string_view name) { (void)name; }
+  virtual void HoldEnd(std::string_view name) { (void)name; }
 };
 
 }  // namespace model

@@ -236,6 +236,13 @@ void Replica::ShowState() {
   if (state == shown_state_) return;
   shown_state_ = std::move(state);
   env_.runtime->State(fmt::format("raft g{}", config_.id), shown_state_);
+  // A leader's term as a lease on the timeline, from its election to stepping down (or its crash):
+  // "raft g1 leader term 3".
+  std::string lease = role_ == Role::kLeader && !halted_ ? fmt::format("raft g{} leader term {}", config_.id, term_) : "";
+  if (lease == leader_lease_) return;
+  if (!leader_lease_.empty()) env_.runtime->HoldEnd(leader_lease_);
+  leader_lease_ = std::move(lease);
+  if (!leader_lease_.empty()) env_.runtime->HoldBegin(leader_lease_);
 }
 
 int64_t Replica::NextWakeNs() const {

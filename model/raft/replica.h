@@ -146,6 +146,7 @@ class Replica {
   Role role_ = Role::kFollower;
   uint64_t term_ = 0;
   std::string shown_state_;  // what ShowState last told the runtime
+  std::string leader_lease_;  // the leader term ShowState holds (Runtime::HoldBegin), or ""
   std::string voted_for_;
   std::string leader_;
   std::set<std::string> votes_;

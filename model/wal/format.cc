@@ -60,6 +60,10 @@ std::string WalPath(std::string_view prefix, uint64_t id) {
   return absl::StrCat(Av(prefix), "wal/", absl::Dec(id, absl::kZeroPad20));
 }
 
+std::string WriterLeaseName(std::string_view prefix, uint64_t epoch) {
+  return absl::StrCat("writer epoch ", epoch, " (", Av(prefix), ")");
+}
+
 std::optional<uint64_t> ParseWalPath(std::string_view prefix, std::string_view path) {
   const std::string dir = WalDir(prefix);
   if (path.substr(0, dir.size()) != dir) return std::nullopt;

@@ -40,6 +40,9 @@ absl::StatusOr<WalObject> DecodeWal(std::string_view bytes);
 
 std::string WalDir(std::string_view prefix);               // "{prefix}wal/"
 std::string WalPath(std::string_view prefix, uint64_t id);  // "{prefix}wal/{id:020}"
+// What a writer holds from the manifest write that made it writer until it learns it is fenced or
+// closes, for timelines (Runtime::HoldBegin): "writer epoch {epoch} ({prefix})".
+std::string WriterLeaseName(std::string_view prefix, uint64_t epoch);
 // The id of a WAL object path under `prefix`, or nullopt if the path is not one.
 std::optional<uint64_t> ParseWalPath(std::string_view prefix, std::string_view path);
 

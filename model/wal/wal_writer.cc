@@ -105,6 +105,9 @@ void WalWriter::FailLocked(const absl::Status& status) {
   flush_cv_->NotifyAll();
   if (!IsClosed(status) && config_.options.observer)
     config_.options.observer->OnWriterStopped(config_.writer, status);
+  // Fenced, shut down or closed: no longer the writer of its epoch (Db's HoldBegin at open).
+  if (config_.writer.writer_epoch > 0)
+    config_.env.runtime->HoldEnd(WriterLeaseName(config_.prefix, config_.writer.writer_epoch));
   config_.env.runtime->Note(fmt::format("wal: writer stopped: {}", status.ToString()));
 }
 

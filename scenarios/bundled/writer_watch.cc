@@ -12,6 +12,9 @@ checks::WriterId Id(const model::WriterInfo& writer) { return {writer.writer_id,
 WriterWatch::WriterWatch(Kernel& kernel, std::string prefix) : kernel_(kernel) {
   log_.object_prefix = prefix;
   log_.log_path = [prefix](uint64_t id) { return model::WalPath(prefix, id); };
+  log_.writer_object = [prefix](const checks::WriterId& w) {
+    return w.epoch > 0 ? "lease " + model::WriterLeaseName(prefix, w.epoch) : std::string();
+  };
 }
 
 std::string WriterWatch::CurrentProcess() {

@@ -40,6 +40,7 @@ void StopsHaveRivals(const WriterLog& log, std::string_view invariant, Verdict& 
                                        open.process, open.writer.id, open.writer.epoch));
     v.evidence.push_back(fmt::format("{:.6f}ms {} stopped: {}", stop.at_ns / 1e6, stop.process, stop.status));
     AddObjectsIn(log, stop.status, v);
+    if (log.writer_object) AddObject(v, log.writer_object(stop.writer));
   }
 }
 
@@ -63,6 +64,10 @@ void OlderWritersFenced(const WriterLog& log, std::string_view invariant, Verdic
       if (log.log_path) {  // the zombie's acknowledged log object, and the newer writer's fence
         AddObject(v, log.log_path(ack.log_id));
         AddObject(v, log.log_path(open.replay_last));
+      }
+      if (log.writer_object) {  // both writers' leases: they overlap
+        AddObject(v, log.writer_object(ack.writer));
+        AddObject(v, log.writer_object(open.writer));
       }
       return;  // one report is enough: later acks of the same zombie say the same
     }

@@ -47,6 +47,8 @@ struct WriterLog {
   // `id` (e.g. a WAL's), and the prefix of the object paths a stop's status mentions.
   std::function<std::string(uint64_t id)> log_path;
   std::string object_prefix;
+  // Optional: what a writer holds as writer, as the reports name a lease ("lease writer epoch 2 (cluster/)").
+  std::function<std::string(const WriterId& writer)> writer_object;
 };
 
 // Every stop must have a cause: a writer that opened after the stopping one (another id, an epoch

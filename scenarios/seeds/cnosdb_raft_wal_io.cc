@@ -151,8 +151,10 @@ class RaftWalIo : public Scenario {
       // "group 1: n2 leads term 2 without ...": that leadership's band ("raft g1 = leader term 2").
       char node[32] = {0};
       uint64_t term = 0;
-      if (std::sscanf(v.detail.c_str(), "group %*u: %31s leads term %" SCNu64, node, &term) == 2)
+      if (std::sscanf(v.detail.c_str(), "group %*u: %31s leads term %" SCNu64, node, &term) == 2) {
         out.objects.push_back(fmt::format("raft g{} = leader term {}", group, term));
+        out.objects.push_back(fmt::format("lease raft g{} leader term {}", group, term));  // its lease span
+      }
     }
   }
 

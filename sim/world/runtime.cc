@@ -130,5 +130,7 @@ void SimRuntime::Probe(std::string_view name) {
 
 void SimRuntime::Note(std::string_view text) { core_.Add(EventKind::kNote, text); }
 void SimRuntime::State(std::string_view key, std::string_view value) { core_.Mark(MarkKind::kState, 0, key, value); }
+void SimRuntime::HoldBegin(std::string_view name) { core_.Mark(MarkKind::kLeaseBegin, 0, name); }
+void SimRuntime::HoldEnd(std::string_view name) { core_.Mark(MarkKind::kLeaseEnd, 0, name); }
 
 }  // namespace seedbed

@@ -63,6 +63,8 @@ class SimRuntime final : public model::Runtime {
   void Probe(std::string_view name) override;
   void Note(std::string_view text) override;
   void State(std::string_view key, std::string_view value) override;
+  void HoldBegin(std::string_view name) override;
+  void HoldEnd(std::string_view name) override;
 
   Process& process() { return process_; }
 
