@@ -20,7 +20,7 @@ void WriteTextTimeline(const RunReport& report, std::ostream& out, const std::st
 // tasks as threads, object-store, disk and client ops as complete ("X") slices with their arguments
 // and outcomes, faults, crashes, restarts, fired crash points, acknowledgements, network messages
 // and violations as instant ("i") events; causal arrows as flow events ("s" / "f", each end bound
-// to a zero-length slice); held files and mutexes and engine state as slices on extra lanes;
+// to a zero-length slice); held files, mutexes and leases and engine state as slices on extra lanes;
 // metadata names every pid and tid used, none is 0.
 // Time unit: microseconds of simulated time.
 std::string PerfettoJson(const RunReport& report);
@@ -28,8 +28,8 @@ std::string PerfettoJson(const RunReport& report);
 // A self-contained HTML page (inline CSS, data and script from reports/timeline.js; nothing from the
 // network): the scenario, the invariant and its evidence, the replay command, run figures, an
 // interactive timeline (zoom, pan, minimap, search, a lane per process with its tasks inside, held
-// files and mutexes, causal arrows, engine state bands, what the violation names in red, a detail
-// panel), a per-key history view, and the key events. Byte-identical for the same run.
+// files, mutexes and leases, causal arrows, engine state bands, what the violation names in red, a
+// detail panel), a per-key history view, and the key events. Byte-identical for the same run.
 std::string HtmlReport(const RunReport& report, const std::string& replay_command);
 
 // Writes <dir>/<stem>.trace.json, <dir>/<stem>.html and <dir>/<stem>.timeline.txt.

@@ -1,4 +1,4 @@
-# CTest: render three real failures' HTML reports in headless Chromium, screenshot them and run the
+# CTest: render four real failures' HTML reports in headless Chromium, screenshot them and run the
 # page's self-test (tests/reports/screenshot_ctest.sh). Fails, never skips, without chromium: `make
 # deps` installs it. Included from tests/CMakeLists.txt.
 if(TARGET seedbed)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Usage: screenshot_ctest.sh SEEDBED_BINARY OUT_DIR SCREENSHOT_SCRIPT
-# Renders the HTML reports of three pinned failures in headless Chromium (Debian's `chromium`, which
+# Renders the HTML reports of four pinned failures in headless Chromium (Debian's `chromium`, which
 # `make deps` installs): a screenshot of each (a PNG that is not blank), and the page's own self-test
 # (REPORT.html#selftest, read back with --dump-dom), which drives the page as a user would: wheel
 # zoom, key pan, the compressed axis, the minimap, search and lane filtering, toggling the causal
