@@ -3,6 +3,7 @@
 // a recorded decision list replays exactly everywhere, because it holds outcomes, not draws.
 #include "sim/decisions.h"
 
+#include <algorithm>
 #include <bit>
 #include <cassert>
 #include <cmath>
@@ -72,7 +73,7 @@ struct Decisions::Streams {
 };
 
 Decisions::Decisions(uint64_t seed, const DecisionList* replay, ReplayOptions options)
-    : seed_(seed), rng_(seed), replay_(replay), options_(options) {
+    : seed_(seed), rng_(seed), stall_rng_(seed ^ 0x5374616c6c73ull), replay_(replay), options_(options) {
   if (replay_ == nullptr || options_.match != ReplayMatch::kBySite) return;
   streams_ = std::make_unique<Streams>();
   for (size_t i = 0; i < replay_->size(); ++i) {
@@ -204,12 +205,16 @@ bool Decisions::Bernoulli(double p, DecisionKind kind, uint32_t tag) {
   return Take(fresh, 2, kind, Site(1, kind, std::bit_cast<uint64_t>(p), 0, tag)) != 0;
 }
 
-int64_t Decisions::Between(int64_t lo, int64_t hi, DecisionKind kind, uint32_t tag) {
+int64_t Decisions::Between(int64_t lo, int64_t hi, DecisionKind kind, uint32_t tag, bool stretch) {
   assert(lo <= hi);
   if (lo >= hi) return lo;
   const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
   const uint32_t site = Site(2, kind, static_cast<uint64_t>(lo), static_cast<uint64_t>(hi), tag);
   // span == 0 is the full 64-bit range; its top value is then unreachable by replay (limit - 1).
+  if (stretch) {  // a stretched draw may leave [lo, hi]: it is recorded as an outcome above lo
+    const int64_t fresh = Stretch(lo + static_cast<int64_t>(span == 0 ? rng_.Next() : rng_.Below(span)));
+    return lo + static_cast<int64_t>(Take(static_cast<uint64_t>(fresh - lo), kOutcomeLimit, kind, site));
+  }
   const uint64_t offset = span == 0 ? Take(rng_.Next(), ~uint64_t{0}, kind, site)
                                     : Take(rng_.Below(span), span, kind, site);
   return static_cast<int64_t>(static_cast<uint64_t>(lo) + offset);
@@ -231,13 +236,37 @@ double Decisions::Normal() {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2);
 }
 
-int64_t Decisions::LogNormal(double median, double sigma, DecisionKind kind, uint32_t tag) {
+int64_t Decisions::LogNormal(double median, double sigma, DecisionKind kind, uint32_t tag,
+                             bool stretch) {
   if (!(median > 0.0)) return 0;
   if (!(sigma > 0.0)) return RoundNonNegative(median);
-  const int64_t fresh = RoundNonNegative(median * std::exp(sigma * Normal()));
+  int64_t fresh = RoundNonNegative(median * std::exp(sigma * Normal()));
+  if (stretch) fresh = Stretch(fresh);
   return static_cast<int64_t>(Take(static_cast<uint64_t>(fresh), kOutcomeLimit, kind,
                                    Site(4, kind, std::bit_cast<uint64_t>(median),
                                         std::bit_cast<uint64_t>(sigma), tag)));
+}
+
+}  // namespace seedbed
+
+namespace seedbed {
+
+void Decisions::EnableStalls() {
+  const double lo = std::log(kStallProbabilityMin), hi = std::log(kStallProbabilityMax);
+  stall_.probability = std::exp(lo + (hi - lo) * stall_rng_.Unit());
+  stall_.factor_min = 8;
+  stall_.factor_max = 128;
+  stall_.max_ns = 2'000'000'000;
+}
+
+int64_t Decisions::Stretch(int64_t fresh) {
+  if (!(stall_.probability > 0.0) || fresh <= 0) return fresh;
+  if (!(stall_rng_.Unit() < stall_.probability)) return fresh;
+  const double lo = std::log(stall_.factor_min), hi = std::log(stall_.factor_max);
+  const double factor = std::exp(lo + (hi - lo) * stall_rng_.Unit());
+  const int64_t stretched = RoundNonNegative(static_cast<double>(fresh) * factor);
+  if (stall_.max_ns > 0 && stretched > stall_.max_ns) return std::max(fresh, stall_.max_ns);
+  return stretched;
 }
 
 }  // namespace seedbed

@@ -127,11 +127,31 @@ class Decisions {
   // parameters: for a call whose parameters vary from draw to draw (a span that is itself drawn).
   bool Bernoulli(double p, DecisionKind kind, uint32_t tag = 0);    // true with probability p
   // [lo, hi], inclusive. Records the outcome's offset from lo, so a replayed 0 means lo.
-  int64_t Between(int64_t lo, int64_t hi, DecisionKind kind, uint32_t tag = 0);
+  int64_t Between(int64_t lo, int64_t hi, DecisionKind kind, uint32_t tag = 0, bool stretch = false);
   // Rounded to an integer (e.g. nanoseconds), >= 0.
   int64_t Exponential(double mean, DecisionKind kind, uint32_t tag = 0);
   // Log-normal with the given median and shape sigma; a heavy right tail for latencies.
-  int64_t LogNormal(double median, double sigma, DecisionKind kind, uint32_t tag = 0);
+  int64_t LogNormal(double median, double sigma, DecisionKind kind, uint32_t tag = 0,
+                    bool stretch = false);
+
+  // Stalls (the delay strategy, `--stalls`): a fresh latency draw made with `stretch` is, with a
+  // per-run probability, multiplied by a log-uniform factor before it is recorded, so the recorded
+  // outcome is the stretched value and the list replays under any strategy with no stall state. A
+  // replayed value is never stretched. The stalls draw from their own PRNG, seeded by the run's
+  // seed, so turning them on shifts no other draw. Off unless EnableStalls was called.
+  struct Stall {
+    double probability = 0;  // of stretching one fresh draw
+    double factor_min = 1;   // the factor is log-uniform in [factor_min, factor_max]
+    double factor_max = 1;
+    int64_t max_ns = 0;      // a stretched draw is at most this (0: no bound), never below fresh
+  };
+  // The delay strategy's stalls: probability log-uniform in [kStallProbabilityMin,
+  // kStallProbabilityMax] per run (drawn from the stalls' PRNG), factor in [8, 128], at most 2 s.
+  static constexpr double kStallProbabilityMin = 0.2, kStallProbabilityMax = 0.6;
+  void EnableStalls();
+  void set_stall(const Stall& stall) { stall_ = stall; }  // tests: a stall of their own
+  const Stall& stall() const { return stall_; }
+  int64_t Stretch(int64_t fresh);  // the stall applied to a fresh outcome (draws its own PRNG)
 
   // Who draws next: a hash of the running task's identity (0 in kernel context). The kernel sets it
   // around each resume; it becomes part of every site drawn meanwhile.
@@ -175,6 +195,8 @@ class Decisions {
 
   uint64_t seed_;
   Rng rng_;
+  Stall stall_;
+  Rng stall_rng_;  // the stalls' own stream: turning stalls on shifts no other draw
   const DecisionList* replay_;
   ReplayOptions options_;
   std::unique_ptr<Streams> streams_;  // kBySite only

@@ -162,6 +162,11 @@ struct Kernel::Impl {
                  config.strategy == Strategy::kSurw),
         strategy_rng(config.seed * 0x9e3779b97f4a7c15ull + 0x706f73) {
     locks.set_order_checks(config.lock_order_checks);
+    if (config.strategy == Strategy::kDelay) {  // the random walk, with stalls
+      config.strategy = Strategy::kRandom;
+      config.stalls = true;
+    }
+    if (config.stalls) decisions.EnableStalls();
     Require(config.strategy != Strategy::kPortfolio, "a portfolio is resolved per seed before a run");
     if (config.strategy == Strategy::kPct) {
       const uint64_t k = std::max<uint64_t>(config.pct_steps_estimate, 1);

@@ -75,7 +75,12 @@ inline constexpr TaskId kNoTask = ~TaskId{0};
 //           (PortfolioMember) before a run; the kernel refuses it.
 //  kGuided  not a kernel strategy either: a campaign's feedback-guided fuzzer (scenarios/campaign/
 //           guided.h) replays mutated decision lists under the random walk.
-enum class Strategy : uint8_t { kRandom, kPct, kPos, kSurw, kPortfolio, kGuided };
+//  kDelay   the random walk with stalls (KernelConfig::stalls). Races between processes and tasks
+//           of one simulated machine are mostly races in simulated time: which store, disk or
+//           network operation completes first is decided by latency draws, which no choice among
+//           the tasks runnable at one instant reorders. Stalls stretch some latency draws of the
+//           chaos phase by a large factor (Decisions::Stall), so one operation overtakes several.
+enum class Strategy : uint8_t { kRandom, kPct, kPos, kSurw, kPortfolio, kGuided, kDelay };
 
 // What a strategy may know of a scenario before a run, estimated from earlier runs (the
 // campaign's calibration runs, scenarios/runner.h). Immutable once made; shared by runs.
@@ -106,6 +111,9 @@ struct KernelConfig {
   CrashMode crash_mode = CrashMode::kUnwind;
   // Calls to WillAccess are kept (kPos and kSurw always keep them); no effect on the run itself.
   bool track_accesses = false;
+  // Stalls on top of any strategy (kDelay turns them on): Decisions::EnableStalls. The world
+  // stretches only what faults may hit: draws of non-client processes before the heal.
+  bool stalls = false;
   std::shared_ptr<const StrategyHints> hints;  // kSurw: remaining-access estimates; may be null
   const DecisionList* replay = nullptr; // feed these decisions back first (replay/shrink)
   ReplayOptions replay_options;         // how `replay` is matched and what follows its end

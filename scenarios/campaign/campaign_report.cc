@@ -296,6 +296,7 @@ json CampaignReportToJson(const CampaignReport& r) {
            {{"strategy", std::string(StrategyName(o.base.strategy))},
             {"pct_depth", o.base.pct_depth},
             {"pct_steps", o.base.pct_steps},
+            {"stalls", o.base.stalls},
             {"event_budget", o.base.event_budget},
             {"time_budget_ns", o.base.time_budget_ns},
             {"chaos_ns", o.base.chaos_ns},
@@ -359,8 +360,9 @@ std::string FormatCampaignMarkdown(const CampaignReport& r) {
   out += fmt::format("- seedbed {}\n", r.seedbed_version);
   out += o.time_limit_s ? fmt::format("- seeds from {} for {:.0f}s\n", o.seed_first, *o.time_limit_s)
                         : fmt::format("- seeds {}..{}\n", o.seed_first, o.seed_last);
-  out += fmt::format("- strategy {}{}{}\n", StrategyName(o.base.strategy),
+  out += fmt::format("- strategy {}{}{}{}\n", StrategyName(o.base.strategy),
                      o.base.strategy == Strategy::kPct ? fmt::format(" (depth {})", o.base.pct_depth) : "",
+                     o.base.stalls && o.base.strategy != Strategy::kDelay ? " with stalls" : "",
                      o.check_determinism ? ", determinism checked" : "");
   out += fmt::format("- shards {} of {}{}\n", shards, o.shard_count, r.complete() ? " (complete)" : " (partial)");
   out += fmt::format("- tested: {}\n", r.label.empty() ? "(no label: give --label, or run inside the engine's git work tree)"

@@ -199,6 +199,9 @@ absl::Status ReadConfig(const json& j, CampaignReport& r) {
   if (config->contains("pct_steps")) {  // absent in reports written before PCT's k was estimated
     ASSIGN_OR_RETURN(r.options.base.pct_steps, jf::Uint(*config, p, "pct_steps"));
   }
+  if (config->contains("stalls")) {  // absent in reports written before stalls
+    ASSIGN_OR_RETURN(r.options.base.stalls, jf::Bool(*config, p, "stalls"));
+  }
   ASSIGN_OR_RETURN(r.options.base.event_budget, jf::Uint(*config, p, "event_budget", 1));
   ASSIGN_OR_RETURN(r.options.base.time_budget_ns, jf::Int(*config, p, "time_budget_ns", 1, kInt64Max));
   ASSIGN_OR_RETURN(r.options.base.chaos_ns, jf::Int(*config, p, "chaos_ns", 0, kInt64Max));

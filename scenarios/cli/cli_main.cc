@@ -69,6 +69,9 @@ int Main(int argc, char** argv, const MainOptions& options) {
     cmd->add_option("--pct-steps", args.pct_steps,
                     "PCT's k: change points fall in steps 1..k (default: the median steps of calibration runs)")
         ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+    cmd->add_flag("--stalls", args.stalls,
+                  "Stall some store, disk and network operations of the chaos phase (on top of the strategy; "
+                  "`--strategy delay` is random with stalls)");
     cmd->add_flag("--check-determinism", args.check_determinism,
                   "Run each seed twice and compare the full event log (exit 3 on a mismatch)");
   };

@@ -145,6 +145,7 @@ nlohmann::ordered_json RunResultJson(const RunReport& report, const std::string&
           {"strategy", StrategyName(c.strategy)},
           {"pct_depth", c.pct_depth},
           {"pct_steps", c.pct_steps},
+          {"stalls", c.stalls || c.strategy == Strategy::kDelay},
           {"keep_going", c.keep_going},
           {"verdict", report.failed ? "failed" : "ok"},
           {"invariant", report.failed ? json(report.invariant()) : json(nullptr)},
@@ -190,6 +191,7 @@ absl::StatusOr<RunConfig> BaseConfig(const Args& args) {
   config.strategy = *strategy;
   config.pct_depth = args.pct_depth;
   config.pct_steps = args.pct_steps;
+  config.stalls = args.stalls;
   config.keep_going = args.keep_going;
   return config;
 }

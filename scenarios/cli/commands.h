@@ -38,6 +38,7 @@ struct Args {
   std::string time;
   std::string strategy = "random";
   int pct_depth = 2;
+  bool stalls = false;     // --stalls
   uint64_t pct_steps = 0;  // 0: estimated from calibration runs
   int jobs = 1;                // fuzz --jobs / -j (the command's default: DefaultJobs())
   std::string shard;

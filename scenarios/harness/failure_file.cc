@@ -78,6 +78,7 @@ json Body(const FailureFile& f) {
               {"decision_match", f.replay_match == ReplayMatch::kBySite ? "site" : "position"},
               {"decision_tail", f.replay_tail == ReplayTail::kDefault ? "default" : "seed"},
               {"signature", f.signature}};
+  if (f.stalls) body["stalls"] = true;
   if (f.story) body["story"] = StoryJson(*f.story);
   if (f.shrunk_from) body["shrunk_from"] = StoryJson(*f.shrunk_from);
   return body;
@@ -98,6 +99,9 @@ absl::StatusOr<FailureFile> FromJson(const json& j, int version) {
   f.pct_depth = static_cast<int>(pct_depth);
   if (j.contains("pct_steps")) {  // absent before PCT's k was estimated: the old 10,000 steps
     ASSIGN_OR_RETURN(f.pct_steps, jf::Uint(j, "", "pct_steps"));
+  }
+  if (j.contains("stalls")) {  // written only when true
+    ASSIGN_OR_RETURN(f.stalls, jf::Bool(j, "", "stalls"));
   }
   ASSIGN_OR_RETURN(f.event_budget, jf::Uint(j, "", "event_budget", 1));
   ASSIGN_OR_RETURN(f.time_budget_ns, jf::Int(j, "", "time_budget_ns", 1));
@@ -170,6 +174,7 @@ std::string_view StrategyName(Strategy strategy) {
     case Strategy::kSurw: return "surw";
     case Strategy::kPortfolio: return "portfolio";
     case Strategy::kGuided: return "guided";
+    case Strategy::kDelay: return "delay";
   }
   return "random";
 }

@@ -40,6 +40,7 @@ struct FailureFile {
   Strategy strategy = Strategy::kRandom;
   int pct_depth = 2;
   uint64_t pct_steps = 0;        // RunConfig::pct_steps (0: the old default, absent in older files)
+  bool stalls = false;           // RunConfig::stalls (written only when true)
   uint64_t event_budget = 0;
   int64_t time_budget_ns = 0;
   std::string invariant;         // the violation it is named after
@@ -60,8 +61,9 @@ struct FailureFile {
 // benchmarks (tests/bench/strategy_bench, fixed_sweep.sh) list them. The one list: ParseStrategy
 // accepts exactly these StrategyName()s, so a strategy added here is taken by the command and
 // measured by the benchmarks with no other edit.
-inline constexpr Strategy kStrategies[] = {Strategy::kRandom, Strategy::kPct,       Strategy::kPos,
-                                           Strategy::kSurw,   Strategy::kPortfolio, Strategy::kGuided};
+inline constexpr Strategy kStrategies[] = {Strategy::kRandom,    Strategy::kPct,    Strategy::kPos,
+                                           Strategy::kSurw,      Strategy::kDelay,  Strategy::kPortfolio,
+                                           Strategy::kGuided};
 std::string_view StrategyName(Strategy strategy);
 // "random, pct, pos, surw, portfolio or guided": kStrategies' names, for help and errors.
 std::string StrategyNames();

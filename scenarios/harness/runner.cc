@@ -33,6 +33,7 @@ KernelConfig ToKernelConfig(const RunConfig& c, const ScenarioInfo& info) {
   // A guided run is a random walk over a replayed (mutated) decision list.
   k.strategy = c.strategy == Strategy::kGuided ? Strategy::kRandom : c.strategy;
   k.pct_depth = c.pct_depth;
+  k.stalls = c.stalls;
   if (c.pct_steps > 0) {
     k.pct_steps_estimate = c.pct_steps;
   } else if (info.pct_steps_estimate > 0) {
@@ -316,6 +317,7 @@ std::string ReplayCommand(const RunConfig& c, std::string_view program) {
   } else if (c.strategy != Strategy::kRandom) {
     command += fmt::format(" --strategy {}", StrategyName(c.strategy));
   }
+  if (c.stalls && c.strategy != Strategy::kDelay) command += " --stalls";
   if (c.keep_going) command += " --keep-going";
   return command;
 }
@@ -517,12 +519,15 @@ RunConfig ResolvePortfolio(const RunConfig& config) {
   const PortfolioMember& m = kPortfolio[config.seed % std::size(kPortfolio)];
   c.strategy = m.strategy;
   c.pct_depth = m.pct_depth;
+  c.stalls = m.stalls;
   return c;
 }
 
 std::string StrategyLabel(const RunConfig& config) {
-  if (config.strategy == Strategy::kPct) return fmt::format("pct-d{}", config.pct_depth);
-  return std::string(StrategyName(config.strategy));
+  std::string label = config.strategy == Strategy::kPct ? fmt::format("pct-d{}", config.pct_depth)
+                                                          : std::string(StrategyName(config.strategy));
+  if (config.stalls && config.strategy != Strategy::kDelay) label += "+stalls";
+  return label;
 }
 
 }  // namespace seedbed

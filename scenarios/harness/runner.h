@@ -120,13 +120,20 @@ absl::StatusOr<std::shared_ptr<const StrategyHints>> EstimateHints(const RunConf
 bool NeedsHints(Strategy strategy);
 // Fills config.hints and, for PCT (a portfolio's PCT members too) with pct_steps 0, pct_steps.
 absl::Status PrepareStrategy(RunConfig& config);
-// The portfolio's members, in round-robin order: seed s runs member s % size.
+// The portfolio's members, in round-robin order: seed s runs member s % size. Every schedule
+// strategy with and without stalls, alternating: stalls make a bug whose operation must be
+// overtaken several times as likely (slatedb #433) and a bug whose sequence must fit in an idle
+// window rarer (slatedb #1622), so the portfolio runs both on half of its seeds each.
 struct PortfolioMember {
   Strategy strategy;
   int pct_depth;
+  bool stalls;
 };
 inline constexpr PortfolioMember kPortfolio[] = {
-    {Strategy::kRandom, 2}, {Strategy::kPct, 2}, {Strategy::kPct, 3}, {Strategy::kPos, 2}, {Strategy::kSurw, 2}};
+    {Strategy::kRandom, 2, false}, {Strategy::kPct, 2, true},  {Strategy::kPct, 3, false},
+    {Strategy::kPos, 2, true},     {Strategy::kSurw, 2, false}, {Strategy::kDelay, 2, true},
+    {Strategy::kPct, 2, false},    {Strategy::kPct, 3, true},   {Strategy::kPos, 2, false},
+    {Strategy::kSurw, 2, true}};
 // `config` with its strategy resolved for its seed, when it is a portfolio (else unchanged).
 RunConfig ResolvePortfolio(const RunConfig& config);
 // "random", "pct-d3", "pos": what a campaign credits a failure to.

@@ -56,6 +56,9 @@ struct RunConfig {
   // steps). `seedbed run` and campaigns set it from calibration runs (EstimateHints) unless
   // --pct-steps gives it; a failure file keeps it.
   uint64_t pct_steps = 0;
+  // Stalls on top of the strategy (KernelConfig::stalls; `--strategy delay` is random with stalls,
+  // `--stalls` adds them to any other). A failure file keeps it.
+  bool stalls = false;
   std::shared_ptr<const StrategyHints> hints;  // SURW's estimates (null: uniform weights)
   bool track_accesses = false;              // keep WillAccess calls (calibration runs)
   uint64_t event_budget = 2'000'000;

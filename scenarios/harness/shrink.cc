@@ -422,6 +422,7 @@ RunConfig ConfigFromFailureFile(const FailureFile& file) {
   config.strategy = file.strategy;
   config.pct_depth = file.pct_depth;
   config.pct_steps = file.pct_steps;
+  config.stalls = file.stalls;
   config.event_budget = file.event_budget;
   config.time_budget_ns = file.time_budget_ns;
   config.replay = &file.decisions;
@@ -439,6 +440,7 @@ FailureFile FailureFileFromReport(const RunReport& report) {
   f.strategy = report.config.strategy;
   f.pct_depth = report.config.pct_depth;
   f.pct_steps = report.config.pct_steps;
+  f.stalls = report.config.stalls;
   f.event_budget = report.config.event_budget;
   f.time_budget_ns = report.config.time_budget_ns;
   f.keep_going = report.config.keep_going;

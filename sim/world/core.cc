@@ -29,15 +29,18 @@ Nanos WorldCore::DrawLatency(OpKind kind) {
 
 Nanos WorldCore::DrawLatency(const LatencyModel& m, uint32_t tag) {
   Decisions& d = kernel_.decisions();
+  // The delay strategy's stalls hit what faults hit: not clients, not after the heal. Whether a
+  // draw may be stretched does not depend on the strategy, so a stretched list replays under any.
+  const bool stretch = !CallerExempt();
   Nanos ns = 0;
   switch (m.shape) {
     case LatencyModel::Shape::kNone: return 0;
     case LatencyModel::Shape::kFixed: ns = m.fixed_ns; break;
     case LatencyModel::Shape::kUniform:
-      ns = d.Between(m.min_ns, m.max_ns, DecisionKind::kLatency, tag);
+      ns = d.Between(m.min_ns, m.max_ns, DecisionKind::kLatency, tag, stretch);
       break;
     case LatencyModel::Shape::kLogNormal:
-      ns = d.LogNormal(m.median_ns, m.sigma, DecisionKind::kLatency, tag);
+      ns = d.LogNormal(m.median_ns, m.sigma, DecisionKind::kLatency, tag, stretch);
       break;
   }
   if (m.tail_probability > 0 && d.Bernoulli(m.tail_probability, DecisionKind::kLatency, tag - kLatencyTag + kLatencyTailTag))

@@ -55,9 +55,9 @@ const char kCell[] = "fuzz slatedb.flush_self_fence --variant buggy --seeds 1..1
 
 }  // namespace
 
-TEST_CASE("strategies: pos, surw and portfolio campaigns replay, shrink and do not depend on --jobs",
+TEST_CASE("strategies: pos, surw, delay and portfolio campaigns replay, shrink and do not depend on --jobs",
           "[strategy][campaign]") {
-  for (const std::string strategy : {"pos", "surw", "portfolio"}) {
+  for (const std::string strategy : {"pos", "surw", "delay", "portfolio"}) {
     INFO("strategy " << strategy);
     const std::string one = Dir(strategy + "_jobs1"), two = Dir(strategy + "_jobs2");
     auto a = Seedbed(std::string(kCell) + "--strategy " + strategy +
@@ -82,15 +82,19 @@ TEST_CASE("strategies: pos, surw and portfolio campaigns replay, shrink and do n
   }
 }
 
-TEST_CASE("strategies: a pos campaign in two shards merges to the unsharded one", "[strategy][campaign][merge]") {
-  const std::string whole = Dir("pos_whole"), s0 = Dir("pos_shard0"), s1 = Dir("pos_shard1"), merged = Dir("pos_merged");
-  const std::string base = std::string(kCell) + "--strategy pos --no-shrink ";
-  REQUIRE(Seedbed(base + "--out " + whole).code == 1);
-  REQUIRE(Seedbed(base + "--shard 0/2 --out " + s0).code == 1);
-  REQUIRE(Seedbed(base + "--shard 1/2 --out " + s1).code == 1);
-  auto m = Seedbed("merge " + s0 + "/campaign.json " + s1 + "/campaign.json --out " + merged);
-  INFO(m.output);
-  CHECK(Comparable(LoadJson(merged + "/campaign.json")) == Comparable(LoadJson(whole + "/campaign.json")));
+TEST_CASE("strategies: pos and delay campaigns in two shards merge to the unsharded one", "[strategy][campaign][merge]") {
+  for (const std::string strategy : {"pos", "delay"}) {
+    INFO("strategy " << strategy);
+    const std::string whole = Dir(strategy + "_whole"), s0 = Dir(strategy + "_shard0"), s1 = Dir(strategy + "_shard1"),
+                      merged = Dir(strategy + "_merged");
+    const std::string base = std::string(kCell) + "--strategy " + strategy + " --no-shrink ";
+    REQUIRE(Seedbed(base + "--out " + whole).code == 1);
+    REQUIRE(Seedbed(base + "--shard 0/2 --out " + s0).code == 1);
+    REQUIRE(Seedbed(base + "--shard 1/2 --out " + s1).code == 1);
+    auto m = Seedbed("merge " + s0 + "/campaign.json " + s1 + "/campaign.json --out " + merged);
+    INFO(m.output);
+    CHECK(Comparable(LoadJson(merged + "/campaign.json")) == Comparable(LoadJson(whole + "/campaign.json")));
+  }
 }
 
 TEST_CASE("strategies: PCT's k is estimated from calibration runs and kept for replay", "[strategy][pct]") {
