@@ -198,21 +198,21 @@ const DecisionList& Decisions::recorded() const {
   return recorded_;
 }
 
-bool Decisions::Bernoulli(double p, DecisionKind kind, uint32_t tag) {
+bool Decisions::Bernoulli(double p, DecisionKind kind, uint32_t tag, bool refuse) {
   if (!(p > 0.0)) return false;  // also NaN
   if (p >= 1.0) return true;
-  const uint64_t fresh = rng_.Unit() < p ? 1 : 0;
+  const uint64_t fresh = rng_.Unit() < p && !refuse ? 1 : 0;
   return Take(fresh, 2, kind, Site(1, kind, std::bit_cast<uint64_t>(p), 0, tag)) != 0;
 }
 
-int64_t Decisions::Between(int64_t lo, int64_t hi, DecisionKind kind, uint32_t tag, bool stretch) {
+int64_t Decisions::Between(int64_t lo, int64_t hi, DecisionKind kind, uint32_t tag, double stretch) {
   assert(lo <= hi);
   if (lo >= hi) return lo;
   const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
   const uint32_t site = Site(2, kind, static_cast<uint64_t>(lo), static_cast<uint64_t>(hi), tag);
   // span == 0 is the full 64-bit range; its top value is then unreachable by replay (limit - 1).
-  if (stretch) {  // a stretched draw may leave [lo, hi]: it is recorded as an outcome above lo
-    const int64_t fresh = Stretch(lo + static_cast<int64_t>(span == 0 ? rng_.Next() : rng_.Below(span)));
+  if (stretch > 0) {  // a stretched draw may leave [lo, hi]: it is recorded as an outcome above lo
+    const int64_t fresh = Stretch(lo + static_cast<int64_t>(span == 0 ? rng_.Next() : rng_.Below(span)), stretch);
     return lo + static_cast<int64_t>(Take(static_cast<uint64_t>(fresh - lo), kOutcomeLimit, kind, site));
   }
   const uint64_t offset = span == 0 ? Take(rng_.Next(), ~uint64_t{0}, kind, site)
@@ -237,11 +237,11 @@ double Decisions::Normal() {
 }
 
 int64_t Decisions::LogNormal(double median, double sigma, DecisionKind kind, uint32_t tag,
-                             bool stretch) {
+                             double stretch) {
   if (!(median > 0.0)) return 0;
   if (!(sigma > 0.0)) return RoundNonNegative(median);
   int64_t fresh = RoundNonNegative(median * std::exp(sigma * Normal()));
-  if (stretch) fresh = Stretch(fresh);
+  if (stretch > 0) fresh = Stretch(fresh, stretch);
   return static_cast<int64_t>(Take(static_cast<uint64_t>(fresh), kOutcomeLimit, kind,
                                    Site(4, kind, std::bit_cast<uint64_t>(median),
                                         std::bit_cast<uint64_t>(sigma), tag)));
@@ -259,13 +259,16 @@ void Decisions::EnableStalls() {
   stall_.max_ns = 2'000'000'000;
 }
 
-int64_t Decisions::Stretch(int64_t fresh) {
+int64_t Decisions::Stretch(int64_t fresh, double later_factor) {
+  last_stretched_ = false;
   if (!(stall_.probability > 0.0) || fresh <= 0) return fresh;
   if (!(stall_rng_.Unit() < stall_.probability)) return fresh;
+  last_stretched_ = true;
   const double lo = std::log(stall_.factor_min), hi = std::log(stall_.factor_max);
   const double factor = std::exp(lo + (hi - lo) * stall_rng_.Unit());
   const int64_t stretched = RoundNonNegative(static_cast<double>(fresh) * factor);
-  if (stall_.max_ns > 0 && stretched > stall_.max_ns) return std::max(fresh, stall_.max_ns);
+  const int64_t bound = stall_.max_ns > 0 ? RoundNonNegative(static_cast<double>(stall_.max_ns) / std::max(later_factor, 1.0)) : 0;
+  if (bound > 0 && stretched > bound) return std::max(fresh, bound);
   return stretched;
 }
 

@@ -125,16 +125,19 @@ class Decisions {
   }
   // The draws below record a site (see Decision). `tag`, when not 0, names the site instead of the
   // parameters: for a call whose parameters vary from draw to draw (a span that is itself drawn).
-  bool Bernoulli(double p, DecisionKind kind, uint32_t tag = 0);    // true with probability p
+  // True with probability p. `refuse`: a fresh outcome is false (the draw is still made and
+  // recorded), for a draw whose true is not allowed now (a latency tail after a stall).
+  bool Bernoulli(double p, DecisionKind kind, uint32_t tag = 0, bool refuse = false);
   // [lo, hi], inclusive. Records the outcome's offset from lo, so a replayed 0 means lo.
-  int64_t Between(int64_t lo, int64_t hi, DecisionKind kind, uint32_t tag = 0, bool stretch = false);
+  int64_t Between(int64_t lo, int64_t hi, DecisionKind kind, uint32_t tag = 0, double stretch = 0);
   // Rounded to an integer (e.g. nanoseconds), >= 0.
   int64_t Exponential(double mean, DecisionKind kind, uint32_t tag = 0);
   // Log-normal with the given median and shape sigma; a heavy right tail for latencies.
   int64_t LogNormal(double median, double sigma, DecisionKind kind, uint32_t tag = 0,
-                    bool stretch = false);
+                    double stretch = 0);
 
-  // Stalls (the delay strategy, `--stalls`): a fresh latency draw made with `stretch` is, with a
+  // Stalls (the delay strategy, `--stalls`): a fresh latency draw made with `stretch` > 0 (the
+  // factor the caller may still apply to it, see Stretch) is, with a
   // per-run probability, multiplied by a log-uniform factor before it is recorded, so the recorded
   // outcome is the stretched value and the list replays under any strategy with no stall state. A
   // replayed value is never stretched. The stalls draw from their own PRNG, seeded by the run's
@@ -151,7 +154,12 @@ class Decisions {
   void EnableStalls();
   void set_stall(const Stall& stall) { stall_ = stall; }  // tests: a stall of their own
   const Stall& stall() const { return stall_; }
-  int64_t Stretch(int64_t fresh);  // the stall applied to a fresh outcome (draws its own PRNG)
+  // Whether the last Stretch stretched its fresh value.
+  bool last_stretched() const { return last_stretched_; }
+  // The stall applied to a fresh outcome (draws its own PRNG). `later_factor` (>= 1) is how much
+  // the caller may still multiply the outcome by (a latency tail): a stretched outcome is at most
+  // max_ns / later_factor, so the operation's whole latency stays within max_ns.
+  int64_t Stretch(int64_t fresh, double later_factor = 1);
 
   // Who draws next: a hash of the running task's identity (0 in kernel context). The kernel sets it
   // around each resume; it becomes part of every site drawn meanwhile.
@@ -196,6 +204,7 @@ class Decisions {
   uint64_t seed_;
   Rng rng_;
   Stall stall_;
+  bool last_stretched_ = false;
   Rng stall_rng_;  // the stalls' own stream: turning stalls on shifts no other draw
   const DecisionList* replay_;
   ReplayOptions options_;

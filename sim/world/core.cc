@@ -1,5 +1,6 @@
 #include "sim/world/core.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace seedbed {
@@ -31,19 +32,25 @@ Nanos WorldCore::DrawLatency(const LatencyModel& m, uint32_t tag) {
   Decisions& d = kernel_.decisions();
   // The delay strategy's stalls hit what faults hit: not clients, not after the heal. Whether a
   // draw may be stretched does not depend on the strategy, so a stretched list replays under any.
-  const bool stretch = !CallerExempt();
+  const double stretch = CallerExempt() ? 0.0 : 1.0;
   Nanos ns = 0;
+  bool stretched = false;
   switch (m.shape) {
     case LatencyModel::Shape::kNone: return 0;
     case LatencyModel::Shape::kFixed: ns = m.fixed_ns; break;
     case LatencyModel::Shape::kUniform:
       ns = d.Between(m.min_ns, m.max_ns, DecisionKind::kLatency, tag, stretch);
+      stretched = stretch > 0 && d.last_stretched();
       break;
     case LatencyModel::Shape::kLogNormal:
       ns = d.LogNormal(m.median_ns, m.sigma, DecisionKind::kLatency, tag, stretch);
+      stretched = stretch > 0 && d.last_stretched();
       break;
   }
-  if (m.tail_probability > 0 && d.Bernoulli(m.tail_probability, DecisionKind::kLatency, tag - kLatencyTag + kLatencyTailTag))
+  // A stretched draw takes no tail (the draw is made and recorded as "no tail"), so a stalled
+  // operation stays within the stall's bound: a 2 s stall times a 20x tail outlived the heal.
+  if (m.tail_probability > 0 && d.Bernoulli(m.tail_probability, DecisionKind::kLatency,
+                                            tag - kLatencyTag + kLatencyTailTag, stretched))
     ns = static_cast<Nanos>(std::llround(static_cast<double>(ns) * m.tail_factor));
   if (m.cap_ns > 0 && ns > m.cap_ns) ns = m.cap_ns;
   return ns < 0 ? 0 : ns;

@@ -26,7 +26,7 @@ struct Latencies {
 // replaces the run's stall. (One task per world: with two, a stretched put changes the order in
 // which they draw from the shared PRNG, and so their fresh draws.)
 Latencies Run(uint64_t seed, const Decisions::Stall* stall, const DecisionList* replay = nullptr,
-              bool client = false) {
+              bool client = false, double tail_factor = 0) {
   KernelConfig config;
   config.seed = seed;
   config.replay = replay;
@@ -34,7 +34,9 @@ Latencies Run(uint64_t seed, const Decisions::Stall* stall, const DecisionList* 
   World w(config);
   if (stall != nullptr) w.kernel().decisions().set_stall(*stall);
   FaultPlan plan;
-  plan.StoreLatency(LatencyModel::LogNormal(10.0 * kMs, 0.5));
+  LatencyModel latency = LatencyModel::LogNormal(10.0 * kMs, 0.5);
+  if (tail_factor > 0) latency = latency.WithTail(0.5, tail_factor);
+  plan.StoreLatency(latency);
   w.SetFaults(plan);
   Latencies out;
   auto puts = [&w](model::Env& env, const std::string& prefix, std::vector<Nanos>& into) {
@@ -85,6 +87,21 @@ TEST_CASE("stalls: a stretched draw is bounded by max_ns and never shortened", "
   for (int i = 0; i < kOps; ++i) {
     INFO("put " << i << ": " << plain.node[i] << " ns plain");
     CHECK(stalled.node[i] == std::max(plain.node[i], std::min(plain.node[i] * 100, 200 * kMs)));
+  }
+}
+
+// Regression: a stall capped at 2 s and then multiplied by the store's 20x latency tail made a
+// WAL put of 40 s, past the heal and the liveness put's 30 s timeout: influxdb3.ambiguous_retry
+// fixed seed 1443 under pos with stalls reported lone-writer-never-stops (a false failure, found by
+// the fixed-variant sweep). The bound is now on the operation's whole latency.
+TEST_CASE("stalls: the bound holds after a latency tail multiplies the stretched draw", "[world][stalls][strategy]") {
+  const Latencies plain = Run(13, nullptr, nullptr, false, 20.0);
+  const Decisions::Stall capped{1.0, 100.0, 100.0, 200 * kMs};
+  const Latencies stalled = Run(13, &capped, nullptr, false, 20.0);
+  for (int i = 0; i < kOps; ++i) {
+    INFO("put " << i << ": " << plain.node[i] << " ns plain");
+    CHECK(stalled.node[i] <= std::max(plain.node[i], 200 * kMs + 20));  // rounding of the bound
+    CHECK(stalled.node[i] >= std::min(plain.node[i], 200 * kMs));  // the tail it refused may be longer
   }
 }
 
