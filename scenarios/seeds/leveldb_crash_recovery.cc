@@ -243,6 +243,11 @@ class CrashRecovery : public Scenario {
     for (int c = 0; c < kWriters; ++c)
       world.SpawnClient(*clients_, fmt::format("writer-{}", c), [this, &world, &history, c] {
         Kernel& kernel = world.kernel();
+        ++writers_running_;
+        struct Done {
+          int* running;
+          ~Done() { --*running; }
+        } done{&writers_running_};
         const std::string client = fmt::format("writer-{}", c);
         for (int i = 0; i < kPutsPerWriter; ++i) {
           if (!AwaitOpen(kOpenWaitNs)) return;  // the database cannot reopen: reported at boot
@@ -262,6 +267,21 @@ class CrashRecovery : public Scenario {
           v.objects.push_back(absl::StrCat(kDbDir, "/CURRENT"));
           v.objects.push_back(absl::StrCat(kDbDir, "/LOCK"));
         }
+        return;
+      }
+      // Every writer's last put has returned: the reads follow every acknowledged write, and the
+      // close never deletes the database under a put still inside LevelDB (a put whose fsync was
+      // stalled past the heal was inside DBImpl::Write when the close freed its log file).
+      Kernel& kernel = world.kernel();
+      const Nanos deadline = kernel.Now() + kOpenWaitNs;
+      if (writers_running_ > 0)
+        world.core().Add(EventKind::kNote,
+                         fmt::format("final reads wait for {} writer(s) still inside a put", writers_running_));
+      while (writers_running_ > 0 && kernel.Now() < deadline) kernel.SleepFor(10'000'000);
+      if (writers_running_ > 0) {
+        verdict().Fail("writes-return",
+                       fmt::format("{} writer(s) still inside a put 30 s after the heal", writers_running_),
+                       kernel.Now());
         return;
       }
       FinalReads(world, history);
@@ -620,6 +640,7 @@ class CrashRecovery : public Scenario {
   model::LeveldbEnv* env_ = nullptr;    // its Env
   bool open_failed_ = false;
   bool closed_ = false;
+  int writers_running_ = 0;  // workload writers whose loop has not ended
   std::vector<TaskId> open_waiters_;
   std::unique_ptr<ProcessCalls> calls_;
   Shadow shadow_;                    // what LevelDB made, for naming what a crash lost

@@ -30,9 +30,11 @@ Nanos WorldCore::DrawLatency(OpKind kind) {
 
 Nanos WorldCore::DrawLatency(const LatencyModel& m, uint32_t tag) {
   Decisions& d = kernel_.decisions();
-  // The delay strategy's stalls hit what faults hit: not clients, not after the heal. Whether a
-  // draw may be stretched does not depend on the strategy, so a stretched list replays under any.
-  const double stretch = CallerExempt() ? 0.0 : 1.0;
+  // The delay strategy's stalls hit what faults hit (not clients, not after the heal), and only an
+  // operation that overlaps a store or disk operation of another non-client task: the operations
+  // that can race. Whether a draw may be stretched does not depend on the strategy, so a stretched
+  // list replays under any.
+  const double stretch = CallerExempt() || !Contended() ? 0.0 : 1.0;
   Nanos ns = 0;
   bool stretched = false;
   switch (m.shape) {
@@ -54,6 +56,26 @@ Nanos WorldCore::DrawLatency(const LatencyModel& m, uint32_t tag) {
     ns = static_cast<Nanos>(std::llround(static_cast<double>(ns) * m.tail_factor));
   if (m.cap_ns > 0 && ns > m.cap_ns) ns = m.cap_ns;
   return ns < 0 ? 0 : ns;
+}
+
+void WorldCore::BeginOp() {
+  if (InTask()) ++in_flight_[CurrentTaskId()];
+}
+
+void WorldCore::EndOp(uint32_t task) {
+  auto it = in_flight_.find(task);
+  if (it == in_flight_.end()) return;
+  if (--it->second <= 0) in_flight_.erase(it);
+}
+
+bool WorldCore::Contended() const {
+  const uint32_t me = CurrentTaskId();
+  for (const auto& [task, n] : in_flight_) {
+    // A task of a crashed process may be abandoned (marked done, never unwound): its ops end.
+    if (task == me || n <= 0 || kernel_.TaskDone(task)) continue;
+    if (!IsClient(kernel_.task_process(task))) return true;
+  }
+  return false;
 }
 
 bool WorldCore::CallerExempt() const {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "faults/fault_plan.h"
 #include "sim/kernel.h"
@@ -65,8 +66,14 @@ class WorldCore {
   uint64_t faults_injected() const { return faults_injected_; }
   void CountFault() { ++faults_injected_; }
 
+  // Store and disk ops in flight, per task: a stall may stretch only an op that overlaps an op of
+  // another (non-client) task, the operations that can race (see DrawLatency).
+  void BeginOp();
+  void EndOp(uint32_t task);
+
  private:
   bool CallerExempt() const;
+  bool Contended() const;
 
   Kernel& kernel_;
   FaultPlan plan_;
@@ -74,6 +81,7 @@ class WorldCore {
   bool shutting_down_ = false;
   absl::btree_set<ProcessId> clients_;
   uint64_t faults_injected_ = 0;
+  absl::btree_map<uint32_t, int> in_flight_;  // task -> ops in flight
 };
 
 // 64-bit FNV-1a over bytes: the content hash kept in histories.

@@ -94,6 +94,12 @@ std::string OpenFlags(const model::OpenOptions& o) {
 
 absl::Status SimFileSystem::Before(OpKind kind, std::string_view what) {
   if (core_.Doomed()) return absl::AbortedError("process crashed");
+  core_.BeginOp();
+  struct InFlight {
+    WorldCore& core;
+    uint32_t task;
+    ~InFlight() { core.EndOp(task); }
+  } in_flight{core_, core_.CurrentTaskId()};
   const Nanos latency_ns = core_.DrawLatency(kind);
   Kernel& k = core_.kernel();
   if (k.tracks_accesses()) {

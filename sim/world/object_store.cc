@@ -143,9 +143,12 @@ class StoreOp {
     }
     if (!record.start_after.empty()) absl::StrAppend(&describe_, " after ", record.start_after);
     id_ = store_.Begin(std::move(record));
+    task_ = core_.CurrentTaskId();
+    core_.BeginOp();
   }
 
   ~StoreOp() {
+    if (!done_) core_.EndOp(task_);
     if (done_ || core_.shutting_down()) return;
     // The caller's process crashed while the op was in flight: no answer, never applied later.
     StoreOpRecord& r = rec();
@@ -219,6 +222,7 @@ class StoreOp {
     r.message = std::string(seen.message());
     r.aborted = seen.code() == absl::StatusCode::kAborted;
     done_ = true;
+    core_.EndOp(task_);
     std::string detail = absl::StrCat(describe_, " -> ");
     if (seen.ok()) {
       absl::StrAppend(&detail, "ok");
@@ -243,6 +247,7 @@ class StoreOp {
   SimObjectStore& store_;
   OpKind kind_;
   uint64_t id_ = 0;
+  uint32_t task_ = 0;
   std::string describe_;
   Nanos total_ns_ = 0;
   Nanos before_ns_ = 0;

@@ -177,10 +177,10 @@ inline bool ParseCampaignFlag(int argc, char** argv, int* i, CampaignFlags* flag
   ++*i;
   return true;
 }
-inline void PrintCampaignsLine(const CampaignFlags& flags) {
-  std::printf("%d campaigns per row (base seeds 1000, 2000, ...), each stopped at its first failing seed "
+inline void PrintCampaignsLine(const CampaignFlags& flags, const char* bases = "1000, 2000, ...") {
+  std::printf("%d campaigns per row (base seeds %s), each stopped at its first failing seed "
               "(at most %llu seeds or %.0f CPU s)\n\n",
-              flags.campaigns, static_cast<unsigned long long>(flags.max_seeds), flags.max_seconds);
+              flags.campaigns, bases, static_cast<unsigned long long>(flags.max_seeds), flags.max_seconds);
 }
 
 }  // namespace seedbed_bench

@@ -181,7 +181,7 @@ section_strategy_bench() {
   run_section "Strategies side by side: seeds and CPU time to first failure (issue 18)" \
 "For every failing (scenario, variant) of the seedbed command (LevelDB's too) and every strategy the
 command takes (pct as d=2 and d=3): $strategy_campaigns campaigns (STRATEGY_CAMPAIGNS) with distinct base
-seeds (b*1000), each stopped at its first failing seed (at most 5,000 seeds or 4 CPU s); medians over
+seeds (b*1000+b-1, so that campaigns start at different portfolio members), each stopped at its first failing seed (at most 5,000 seeds or 4 CPU s); medians over
 campaigns. pct2/pct3: PCT d=2/d=3 with k from calibration runs; pos: partial-order sampling; surw:
 selectively uniform walk; portfolio: its members in round-robin per seed (found by: which member found
 each campaign's failure); guided: feedback-guided fuzzing of decision lists, one corpus per campaign.

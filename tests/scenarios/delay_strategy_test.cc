@@ -43,15 +43,16 @@ int Failures(const std::string& scenario, const std::string& variant, Strategy s
 
 }  // namespace
 
-// Measured on seeds 1..1500 (see reports/BENCHMARKS.md, "Strategies side by side"): random fails
-// 29 times, delay 141. On the 300 pinned here: random 6, delay 32.
+// Measured on seeds 1..1500 (`seedbed fuzz slatedb.wal_id_last_seen --variant buggy --strategy S
+// --seeds 1..1500`): random fails 29 times, delay 104 (stalls only on operations that overlap
+// another task's). On the 300 pinned here: random 6, delay 24.
 TEST_CASE("delay: stalls find slatedb #433 (manifest ahead of the WAL) several times as often as random",
           "[strategy][delay]") {
   const int random = Failures("slatedb.wal_id_last_seen", "buggy", Strategy::kRandom, 300, "manifest-not-ahead-of-wal");
   const int delay = Failures("slatedb.wal_id_last_seen", "buggy", Strategy::kDelay, 300, "manifest-not-ahead-of-wal");
   INFO(fmt::format("random {} failures, delay {}", random, delay));
   CHECK(random == 6);
-  CHECK(delay == 32);
+  CHECK(delay == 24);
   CHECK(delay >= 3 * random);
 }
 

@@ -23,10 +23,12 @@ struct Latencies {
 
 // A node process puts kOps objects, the world heals and the node puts kOps more; or (`client`) a
 // client alone puts kOps objects. Each put's simulated duration is recorded. `stall` (if set)
-// replaces the run's stall. (One task per world: with two, a stretched put changes the order in
-// which they draw from the shared PRNG, and so their fresh draws.)
+// replaces the run's stall. With `neighbour`, another node process has one get in flight for the
+// first 10 s (a fixed latency: it draws only its apply point, at the start), so the puts overlap an
+// operation of another task, which a stall needs. (One drawing task per world: with two, a stretched
+// put changes the order in which they draw from the shared PRNG, and so their fresh draws.)
 Latencies Run(uint64_t seed, const Decisions::Stall* stall, const DecisionList* replay = nullptr,
-              bool client = false, double tail_factor = 0) {
+              bool client = false, double tail_factor = 0, bool neighbour = true) {
   KernelConfig config;
   config.seed = seed;
   config.replay = replay;
@@ -37,7 +39,10 @@ Latencies Run(uint64_t seed, const Decisions::Stall* stall, const DecisionList* 
   LatencyModel latency = LatencyModel::LogNormal(10.0 * kMs, 0.5);
   if (tail_factor > 0) latency = latency.WithTail(0.5, tail_factor);
   plan.StoreLatency(latency);
+  plan.op(OpKind::kStoreGet).latency = LatencyModel::Fixed(10'000 * kMs);
   w.SetFaults(plan);
+  if (neighbour)
+    w.AddProcess("neighbour", [](Process& p) { (void)p.env().store->Get("elsewhere"); });
   Latencies out;
   auto puts = [&w](model::Env& env, const std::string& prefix, std::vector<Nanos>& into) {
     for (int i = 0; i < kOps; ++i) {
@@ -51,6 +56,7 @@ Latencies Run(uint64_t seed, const Decisions::Stall* stall, const DecisionList* 
     w.SpawnClient(client_process, "client", [&] { puts(client_process.env(), "client/", out.client); });
   } else {
     w.AddProcess("node", [&](Process& p) {
+      w.kernel().SleepFor(kMs);  // the neighbour's get is in flight by then
       puts(p.env(), "node/", out.node);
       w.Heal();
       puts(p.env(), "healed/", out.after_heal);
@@ -78,6 +84,18 @@ TEST_CASE("stalls stretch what faults may hit: a node's draws of the chaos phase
     CHECK(stalled.after_heal[i] == plain.after_heal[i]);
   }
   CHECK(stalled.hash != plain.hash);
+}
+
+TEST_CASE("stalls stretch only an operation that overlaps another task's: a lone node is never stalled",
+          "[world][stalls][strategy]") {
+  const Decisions::Stall always{1.0, 8.0, 8.0, 0};
+  const Latencies plain = Run(7, nullptr, nullptr, false, 0, false);
+  const Latencies stalled = Run(7, &always, nullptr, false, 0, false);
+  const Latencies overlapped = Run(7, &always);
+  REQUIRE(stalled.node.size() == kOps);
+  CHECK(stalled.node == plain.node);
+  CHECK(stalled.hash == plain.hash);
+  CHECK(overlapped.node != plain.node);  // the same stall with a neighbour's get in flight
 }
 
 TEST_CASE("stalls: a stretched draw is bounded by max_ns and never shortened", "[world][stalls][strategy]") {
