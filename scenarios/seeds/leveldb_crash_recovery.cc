@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -244,10 +245,7 @@ class CrashRecovery : public Scenario {
       world.SpawnClient(*clients_, fmt::format("writer-{}", c), [this, &world, &history, c] {
         Kernel& kernel = world.kernel();
         ++writers_running_;
-        struct Done {
-          int* running;
-          ~Done() { --*running; }
-        } done{&writers_running_};
+        absl::Cleanup done = [this] { --writers_running_; };
         const std::string client = fmt::format("writer-{}", c);
         for (int i = 0; i < kPutsPerWriter; ++i) {
           if (!AwaitOpen(kOpenWaitNs)) return;  // the database cannot reopen: reported at boot

@@ -59,22 +59,21 @@ Nanos WorldCore::DrawLatency(const LatencyModel& m, uint32_t tag) {
 }
 
 void WorldCore::BeginOp() {
-  if (InTask()) ++in_flight_[CurrentTaskId()];
+  if (InTask() && !IsClient(CurrentProcessId())) in_flight_.push_back(CurrentTaskId());
 }
 
 void WorldCore::EndOp(uint32_t task) {
-  auto it = in_flight_.find(task);
-  if (it == in_flight_.end()) return;
-  if (--it->second <= 0) in_flight_.erase(it);
+  auto it = std::find(in_flight_.begin(), in_flight_.end(), task);
+  if (it == in_flight_.end()) return;  // a client's op: never counted
+  *it = in_flight_.back();
+  in_flight_.pop_back();
 }
 
 bool WorldCore::Contended() const {
   const uint32_t me = CurrentTaskId();
-  for (const auto& [task, n] : in_flight_) {
-    // A task of a crashed process may be abandoned (marked done, never unwound): its ops end.
-    if (task == me || n <= 0 || kernel_.TaskDone(task)) continue;
-    if (!IsClient(kernel_.task_process(task))) return true;
-  }
+  // A task of a crashed process may be abandoned (marked done, never unwound): its ops end.
+  for (uint32_t task : in_flight_)
+    if (task != me && !kernel_.TaskDone(task)) return true;
   return false;
 }
 

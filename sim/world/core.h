@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "faults/fault_plan.h"
 #include "sim/kernel.h"
@@ -81,7 +81,9 @@ class WorldCore {
   bool shutting_down_ = false;
   absl::btree_set<ProcessId> clients_;
   uint64_t faults_injected_ = 0;
-  absl::btree_map<uint32_t, int> in_flight_;  // task -> ops in flight
+  // The task of each store or disk op of a non-client task in flight (a task once per op): a few
+  // entries, so a scan, and no allocation once the vector has grown.
+  std::vector<uint32_t> in_flight_;
 };
 
 // 64-bit FNV-1a over bytes: the content hash kept in histories.
